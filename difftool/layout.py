@@ -1,0 +1,197 @@
+"""Line-level layout: headings, page furniture and hard line wraps.
+
+PDF text breaks every line at the page width, puts page numbers and running headers
+between the lines, and (seed 000) a blank line after every line. These functions look at
+whole lines and return edits (see :mod:`difftool.offsets`) that remove the furniture and
+join the wrapped lines into paragraphs, so that a PDF print and a web page of the same
+report have the same paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from difftool.offsets import Edit
+
+_CN_NUM = "一二三四五六七八九十百千零〇两"
+#: A line that starts a heading or a numbered item: ``一、`` ``（一）`` ``第三条`` ``1.`` ``(2)``.
+HEADING_START = re.compile(
+    rf"(?:[{_CN_NUM}]+[、.]"
+    rf"|[(（][{_CN_NUM}]+[)）]"
+    rf"|第[{_CN_NUM}\d]+[条章节款编部分]"
+    r"|\d{1,3}[.、](?!\d)"
+    r"|[(（]\d{1,3}[)）]"
+    r"|[①-⑳⑴-⒇]"
+    r"|#{1,6}\s"
+    r"|附件)"
+)
+#: Characters that end a sentence or a clause that may end a line.
+_BREAK_END = set("。!?;:…！？；：")
+_CLOSERS = set("”’」』)）》】]\"'")
+_PAGE_NUMBER_BODY = (
+    r"[ \t]*(?:[-—–－~·]+[ \t]*\d{1,4}[ \t]*[-—–－~·]+"
+    r"|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*[,，/]?[ \t]*共[ \t]*\d{1,4}[ \t]*页)?"
+    r"|\d{1,4}[ \t]*/[ \t]*\d{1,4}"
+    r"|[Pp]age[ \t]+\d{1,4}(?:[ \t]+of[ \t]+\d{1,4})?)[ \t]*"
+)
+#: A page-number line: ``— 3 —``, ``- 3 -``, ``第3页 共10页``, ``3/10``, ``Page 3 of 10``.
+#: Anchored on the newline before it (a literal the engine finds at C speed, where a
+#: multiline ``^`` is tried at every position); the first line is matched on its own.
+PAGE_NUMBER = re.compile(rf"\n{_PAGE_NUMBER_BODY}(?=\n|$)")
+_FIRST_LINE_PAGE_NUMBER = re.compile(rf"{_PAGE_NUMBER_BODY}(?:\n|$)")
+_SENTENCE_END = re.compile("[。!?;！？；]")
+_HEADING_FIRST = frozenset(
+    _CN_NUM + "(（第#附0123456789" + "".join(chr(c) for c in range(0x2460, 0x2488))
+)
+#: Shortest paragraph-like line in a text that is not hard-wrapped, in display cells.
+LONG_LINE_CELLS = 80
+_WIDE = re.compile(
+    r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
+)
+
+
+def cells(line: str) -> int:
+    """Display width, about: characters outside ASCII take two cells.
+
+    Counted from the UTF-8 length (CJK takes 3 bytes, ASCII 1), which is much faster
+    than classifying each character; accented Latin letters count one and a half.
+    """
+    return (len(line.encode("utf-8")) + len(line)) // 2
+
+
+def ends_break(line: str) -> bool:
+    """True when a line ends a sentence or a clause (``。`` ``：`` ``；``), closers aside."""
+    end = len(line)
+    while end and line[end - 1] in _CLOSERS:
+        end -= 1
+    return end > 0 and line[end - 1] in _BREAK_END
+
+
+def page_numbers(text: str) -> list[Edit]:
+    """Delete page-number lines."""
+    edits: list[Edit] = []
+    first = _FIRST_LINE_PAGE_NUMBER.match(text)
+    if first and first.end() > 0:
+        edits.append((0, first.end(), ""))
+    for m in PAGE_NUMBER.finditer(text, first.end() if first else 0):
+        edits.append((m.start(), m.end(), ""))
+    return edits
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """Yield ``(start, end)`` of each line, newline excluded."""
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        yield start, end
+        start = end + 1
+
+
+def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
+    """Delete short lines repeated on many pages (running headers and footers).
+
+    A line counts when it is short (4-40 characters), is not a sentence or a heading,
+    and occurs at least ``min_repeats`` times. Lines are compared as they stand: the
+    spaces step has already stripped them.
+    """
+    counts = Counter(text.split("\n"))  # C speed; most texts have no candidate at all
+    repeated = {
+        line
+        for line, n in counts.items()
+        if n >= min_repeats
+        and 4 <= len(line.strip()) <= 40
+        and not ends_break(line.strip())
+        and not HEADING_START.match(line.strip())
+    }
+    if not repeated:
+        return []
+    return [(s, min(e + 1, len(text)), "") for s, e in _lines(text) if text[s:e] in repeated]
+
+
+def wrap_width(widths: list[int]) -> int | None:
+    """The page's line width in cells if the text is hard-wrapped, else None.
+
+    Hard-wrapped text has many lines of (nearly) the same width: the page's. We take the
+    80th percentile of line widths and call the text wrapped when at least 40% of its
+    lines are within 12% of it.
+    """
+    if len(widths) < 5:
+        return None
+    ordered = sorted(widths)
+    width = ordered[int(len(ordered) * 0.8)]
+    if width < 20:
+        return None
+    near = sum(1 for w in widths if abs(w - width) <= width * 0.12)
+    return width if near >= 0.4 * len(widths) else None
+
+
+def _joiner(left: str, right: str) -> str:
+    """Latin words keep a space across a wrap; CJK text joins directly."""
+    if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
+        return " "
+    return ""
+
+
+def join_wrapped(text: str) -> tuple[list[Edit], int]:
+    """Drop blank lines and join hard-wrapped lines into paragraphs.
+
+    A line joins the next when it does not end a sentence or clause, the next line does
+    not start a heading, and the line is full: within 15% of the page width in
+    hard-wrapped text, or at least :data:`LONG_LINE_CELLS` wide anywhere (a paragraph
+    split by a page break). In text that is not hard-wrapped, a heading never joins: a
+    long heading is still a heading; in wrapped text a heading joins one line at most.
+
+    Returns:
+        The edits and the number of line joins.
+    """
+    starts: list[int] = []
+    texts: list[str] = []
+    pos = 0
+    for line in text.split("\n"):
+        if line and not line.isspace():
+            starts.append(pos)
+            texts.append(line)
+        pos += len(line) + 1
+    if not texts:
+        return ([(0, len(text), "")] if text else []), 0
+    # inlined cells() and the heading test: these run once per line of PDF text
+    widths = [(len(line.encode("utf-8")) + len(line)) // 2 for line in texts]
+    width = wrap_width(widths)
+    full = LONG_LINE_CELLS if width is None else min(LONG_LINE_CELLS, int(width * 0.85))
+    match = HEADING_START.match
+    heads = [line[:1] in _HEADING_FIRST and match(line) is not None for line in texts]
+    edits: list[Edit] = []
+    if starts[0] > 0:
+        edits.append((0, starts[0], ""))
+    joins = 0
+    heading_lines = 0  # lines of a heading joined so far
+    wrapped = width is not None
+    for i in range(len(texts) - 1):
+        line = texts[i]
+        end = starts[i] + len(line)
+        nxt = starts[i + 1]
+        if heads[i] and heading_lines == 0 and not _SENTENCE_END.search(line):
+            heading_lines = 1
+        if (
+            widths[i] < full
+            or heads[i + 1]
+            or line[-1] in _BREAK_END
+            or (heading_lines and (heading_lines >= 2 or not wrapped))
+            or ends_break(line)
+        ):
+            heading_lines = 0
+            if nxt - end != 1:
+                edits.append((end, nxt, "\n"))
+            continue
+        following = texts[i + 1]
+        if heading_lines:
+            # a numbered paragraph ("（一）…。") is not a heading: it joins on
+            heading_lines = 0 if _SENTENCE_END.search(following) else heading_lines + 1
+        joins += 1
+        edits.append((end, nxt, _joiner(line, following)))
+    last_end = starts[-1] + len(texts[-1])
+    if last_end < len(text):
+        edits.append((last_end, len(text), ""))
+    return edits, joins

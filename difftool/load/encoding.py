@@ -1,0 +1,101 @@
+"""Bytes to text: byte-order marks, strict UTF-8, then detection for Chinese legacy encodings.
+
+Chinese archives hold GB18030/GBK, Big5 and UTF-16 files next to UTF-8 ones. Detection
+tries, in order: a byte-order mark; strict UTF-8 (almost never wrong when it succeeds);
+UTF-16 without a mark (NUL bytes in a regular pattern); then the strict decodes of
+GB18030 and Big5 plus charset-normalizer's guess, keeping the one whose text looks most
+like real report text. GB18030 and Big5 both accept many byte strings, so plausibility,
+not "it decoded", decides between them.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from difftool.errors import LoadError
+from difftool.load import plausibility
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_CHINESE = ("gb18030", "big5")
+
+
+def _from_bom(data: bytes) -> tuple[str, str] | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), f"{encoding} (BOM)"
+            except UnicodeDecodeError as exc:
+                raise LoadError(
+                    f"invalid {encoding} after its byte-order mark: {exc.reason}"
+                ) from None
+    return None
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text has NULs in the high byte of every ASCII character."""
+    if len(data) % 2:
+        return None
+    even = data[0::2].count(0)
+    odd = data[1::2].count(0)
+    half = len(data) // 2
+    # CJK code points have zero low bytes too (U+4E00), so the other half is not NUL-free
+    if odd > 3 * even and odd > half * 0.01:
+        encoding = "utf-16-le"
+    elif even > 3 * odd and even > half * 0.01:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f")
+    if controls > len(text) * 0.01 or plausibility.score(text[:20_000]) < -11:
+        return None
+    return text, encoding
+
+
+def _guess(data: bytes) -> str | None:
+    import charset_normalizer  # imported here: only legacy-encoded files need it
+
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    return None if best is None else str(best.encoding)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode a file's bytes; return ``(text, encoding_name)``.
+
+    Raises:
+        LoadError: the bytes are binary (NUL bytes that are not UTF-16) or decode
+            under no candidate encoding.
+    """
+    found = _from_bom(data)
+    if found:
+        return found
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        found = _utf16_without_bom(data)
+        if found:
+            return found
+        raise LoadError("binary file (NUL bytes); docdiff compares text documents")
+    candidates: dict[str, str] = {}
+    guess = _guess(data)
+    for encoding in (*_CHINESE, guess):
+        if encoding and encoding not in candidates:
+            try:
+                candidates[encoding] = data.decode(encoding)
+            except (UnicodeDecodeError, LookupError):
+                continue
+    if not candidates:
+        raise LoadError("undecodable: not UTF-8, UTF-16, GB18030 or Big5 text")
+    encoding = max(candidates, key=lambda enc: plausibility.score(candidates[enc][:20_000]))
+    return candidates[encoding], encoding

@@ -1,0 +1,173 @@
+"""Find and repair mojibake: text decoded with the wrong encoding somewhere upstream.
+
+Three kinds are common in Chinese archives and all three are reversible where the bytes
+survived:
+
+* UTF-8 bytes decoded as GBK (``锛堝叚锛`` for ``（六）``): re-encode as GB18030, decode UTF-8;
+* GBK bytes decoded one byte out of step after a lost byte (``?。┎粩嘀巍``, seed 002):
+  re-encode as GBK, drop the first byte, decode GBK;
+* UTF-8 bytes decoded as Windows-1252 (``æ–‡ä»¶``): re-encode, decode UTF-8.
+
+Suspect runs are clusters of characters that real report text rarely uses; a candidate
+repair is kept only when it makes the run much more plausible (see ``plausibility``).
+Runs that no transform explains are left as they are and counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from difftool.load import plausibility
+
+REPLACEMENT = "\ufffd"
+#: Rare characters closer together than this belong to one run.
+MAX_GAP = 3
+#: A cluster needs this many rare characters to be suspected.
+MIN_RARE = 3
+#: A repair must raise the run's total log-frequency by this much per original character.
+MIN_GAIN_PER_CHAR = 2.0
+#: Mean log-frequency below which an unrepaired cluster is counted as garbled.
+GARBLED_BELOW = -11.0
+
+
+def _utf8_read_as_gbk(s: str) -> str:
+    return s.replace(REPLACEMENT, "?").encode("gb18030").decode("utf-8", errors="replace")
+
+
+def _gbk_out_of_step(s: str) -> str:
+    return s.encode("gbk", errors="replace")[1:].decode("gbk", errors="replace")
+
+
+def _utf8_read_as_cp1252(s: str) -> str:
+    data = bytearray()
+    for ch in s.replace(REPLACEMENT, "?"):
+        try:
+            data += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            # cp1252 leaves five bytes undefined; decoders turn them into U+FFFD or latin-1
+            data += ch.encode("latin-1")  # raises for anything else: not this kind
+    return data.decode("utf-8", errors="replace")
+
+
+TRANSFORMS: tuple[Callable[[str], str], ...] = (
+    _utf8_read_as_gbk,
+    _gbk_out_of_step,
+    _utf8_read_as_cp1252,
+)
+
+
+@dataclass(frozen=True)
+class Repair:
+    """The outcome of :func:`repair`."""
+
+    text: str
+    runs_repaired: int = 0
+    chars_repaired: int = 0
+    runs_unrepaired: int = 0
+    chars_unrepaired: int = 0
+
+
+def _total(s: str) -> float:
+    """Plausibility excess; a lost byte (U+FFFD or ``?``) counts as an unseen character."""
+    lost = s.count(REPLACEMENT) + s.count("?")
+    kept = s.replace(REPLACEMENT, "").replace("?", "")
+    return plausibility.excess(kept) + lost * (plausibility.UNSEEN - plausibility.REFERENCE)
+
+
+def whole_text(text: str) -> str | None:
+    """The repaired text if the whole text is one consistent mojibake, else None."""
+    if text.isascii():
+        return None
+    sample = text[:20_000]
+    for transform in (_utf8_read_as_gbk, _utf8_read_as_cp1252):
+        try:
+            fixed = transform(sample)
+        except UnicodeError:
+            continue
+        if plausibility.score(fixed) > plausibility.score(sample) + MIN_GAIN_PER_CHAR:
+            return transform(text) if len(text) > len(sample) else fixed
+    return None
+
+
+def _clusters(text: str) -> Iterator[tuple[int, int, int]]:
+    """Yield ``(start, end, rare_count)`` for each cluster of rare characters."""
+    start = end = count = -1
+    for m in plausibility.rare_pattern().finditer(text):
+        pos = m.start()
+        if count > 0 and pos - end <= MAX_GAP:
+            end, count = pos + 1, count + 1
+            continue
+        if count > 0:
+            yield start, end, count
+        start, end, count = pos, pos + 1, 1
+    if count > 0:
+        yield start, end, count
+
+
+def _best_repair(text: str, start: int, end: int) -> tuple[int, int, str, float] | None:
+    """Try each transform on spans around the cluster; the best ``(s, e, new, gain)``."""
+    best: tuple[int, int, str, float] | None = None
+    for s in range(max(0, start - 3), start + 1):
+        for e in range(end, min(len(text), end + 2) + 1):
+            segment = text[s:e]
+            before = _total(segment)
+            for transform in TRANSFORMS:
+                try:
+                    candidate = transform(segment)
+                except UnicodeError:
+                    continue
+                gain = _total(candidate) - before
+                if best is None or gain > best[3]:
+                    best = (s, e, candidate, gain)
+    return best
+
+
+def _looks_garbled(text: str, start: int, end: int) -> bool:
+    """A rare cluster counts as garbled only with a sign beyond rarity.
+
+    Real reports hold rare words (``披荆斩棘``); a lost byte (``?``) or a symbol that no
+    Chinese sentence uses (box drawing, ``€``, bopomofo) is what mojibake leaves behind.
+    """
+    run = text[start:end]
+    if plausibility.score(run) >= GARBLED_BELOW:
+        return False
+    marked = "?" in text[max(0, start - 3) : end] or REPLACEMENT in run
+    rare = plausibility.rare_pattern()
+    return marked or any(not "\u4e00" <= ch <= "\u9fff" and rare.match(ch) for ch in run)
+
+
+def repair(text: str) -> Repair:
+    """Repair mojibake runs in ``text``; count what could not be repaired."""
+    fixed = whole_text(text)
+    if fixed is not None:
+        lost = fixed.count(REPLACEMENT)
+        return Repair(fixed, 1, len(text), int(lost > 0), lost)
+    parts: list[str] = []
+    last = 0
+    repaired = repaired_chars = unrepaired = unrepaired_chars = 0
+    for start, end, rare in _clusters(text):
+        near_question = "?" in text[max(0, start - 3) : start]
+        if (rare < MIN_RARE and not (near_question and rare >= 2)) or start < last:
+            continue
+        best = _best_repair(text, start, end)
+        if (
+            best is not None
+            and best[3] >= MIN_GAIN_PER_CHAR * (best[1] - best[0])
+            and plausibility.score(best[2]) > GARBLED_BELOW
+        ):
+            s, e, new, _ = best
+            if s < last:
+                continue
+            parts += [text[last:s], new]
+            last = e
+            repaired += 1
+            repaired_chars += e - s
+            unrepaired_chars += new.count(REPLACEMENT)
+        elif _looks_garbled(text, start, end):
+            unrepaired += 1
+            unrepaired_chars += end - start
+    if not repaired:
+        return Repair(text, runs_unrepaired=unrepaired, chars_unrepaired=unrepaired_chars)
+    parts.append(text[last:])
+    return Repair("".join(parts), repaired, repaired_chars, unrepaired, unrepaired_chars)

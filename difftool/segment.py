@@ -1,0 +1,184 @@
+"""Split a normalised text into sentences, each with its span in the original text.
+
+Chinese: split after ``。！？；`` (folded to ``。!?;`` by normalisation) and at every line
+break (the key has one paragraph, heading or short line per line); never inside
+``《》 “” （） 「」``, so a book title ending in ``！`` stays inside its sentence; closing
+quotes stay with their sentence. English: split after ``. ! ?`` followed by a space and a
+capital (or digit, or opening quote), except after common abbreviations and initials;
+decimals (``2791.19``) never split because no space follows the point.
+"""
+
+from __future__ import annotations
+
+import re
+
+from difftool.layout import HEADING_START
+from difftool.models import NormalisedText, Sentence
+
+__all__ = ["KEY_STRIP", "sentence_key", "sentences", "split"]
+
+_HARD_END = set("。!?;！？；")
+_OPENERS = {
+    "《": "》",
+    "“": "”",
+    "（": "）",
+    "(": ")",
+    "「": "」",
+    "『": "』",
+    "【": "】",
+    "‘": "’",
+}
+_CLOSERS = set(_OPENERS.values()) | {'"', "'"}
+_QUOTE_CLOSERS = set("”’」』")
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "no",
+        "nos",
+        "art",
+        "arts",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "fig",
+        "figs",
+        "cf",
+        "al",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "gov",
+        "dept",
+        "sec",
+        "para",
+        "p",
+        "pp",
+        "vol",
+        "ed",
+        "eds",
+        "approx",
+    ]
+)
+_ENGLISH_END = re.compile(r"[.!?][\"'”’)]*(?=\s+[\"'“‘(]?[A-Z0-9])")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+#: Characters stripped from the end of a sentence's key: a ``；`` that became ``。`` at
+#: the edge of a removed sentence is not a change.
+KEY_STRIP = "。.!?;:,、…！？；：， "
+
+
+def sentence_key(text: str) -> str:
+    """The key a sentence is compared by: its normalised text without end punctuation."""
+    return text.rstrip(KEY_STRIP) or text.strip()
+
+
+def _english_breaks(line: str) -> set[int]:
+    breaks: set[int] = set()
+    for m in _ENGLISH_END.finditer(line):
+        if line[m.start()] == ".":
+            word = _WORD_BEFORE.search(line, 0, m.start())
+            if word:
+                w = word.group(1).lower()
+                if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
+                    continue
+        breaks.add(m.start() + 1)
+    return breaks
+
+
+def _split_line(line: str, nested: frozenset[str]) -> list[int] | None:
+    """Break positions inside one line, or None when its brackets do not balance."""
+    stack: list[str] = []
+    breaks: list[int] = []
+    english = _english_breaks(line) if "." in line or "!" in line or "?" in line else set()
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if ch in _OPENERS and ch in nested:
+            stack.append(_OPENERS[ch])
+        elif stack and ch == stack[-1]:
+            stack.pop()
+            quote = ch in _QUOTE_CLOSERS  # a title 《…！》 does not end its sentence
+            if not stack and quote and i > 0 and line[i - 1] in _HARD_END and i + 1 < n:
+                breaks.append(i + 1)
+        elif not stack and (ch in _HARD_END or i + 1 in english):
+            j = i + 1
+            while j < n and (line[j] in _HARD_END or line[j] in _CLOSERS):
+                j += 1
+            if j < n:
+                breaks.append(j)
+            i = j
+            continue
+        i += 1
+    return None if stack else breaks
+
+
+def split(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a normalised text, in order; what lies between them is whitespace."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    full = frozenset(_OPENERS)
+    for line in text.split("\n"):
+        breaks = _split_line(line, full)
+        if breaks is None:  # an unbalanced quote: do not let it swallow the paragraph
+            breaks = _split_line(line, full - {"“", "‘"})
+        if breaks is None:
+            breaks = _split_line(line, frozenset()) or []
+        start = 0
+        for end in [*breaks, len(line)]:
+            piece = line[start:end]
+            stripped = piece.strip()
+            if stripped:
+                lead = len(piece) - len(piece.lstrip())
+                spans.append((pos + start + lead, pos + start + lead + len(stripped)))
+            start = end
+        pos += len(line) + 1
+    return spans
+
+
+def _is_heading(key: str, whole_line: bool) -> bool:
+    if len(key) > 60:
+        return False
+    if HEADING_START.match(key):
+        return True
+    return whole_line and key[-1:] not in _HARD_END
+
+
+def sentences(norm: NormalisedText) -> list[Sentence]:
+    """Split a normalised text into sentences that keep their span in the original."""
+    text = norm.text
+    result: list[Sentence] = []
+    for start, end in split(text):
+        piece = text[start:end]
+        whole_line = (start == 0 or text[start - 1] == "\n") and (
+            end == len(text) or text[end] == "\n"
+        )
+        o_start, o_end = norm.original_span(start, end)
+        result.append(
+            Sentence(
+                index=len(result),
+                text=norm.original[o_start:o_end],
+                key=sentence_key(piece),
+                start=o_start,
+                end=o_end,
+                heading=_is_heading(piece, whole_line),
+            )
+        )
+    return result

@@ -1,0 +1,199 @@
+"""Make realistic versions of a report, for tests and benchmarks.
+
+Layouts turn one text into the forms archives hold (PDF text with hard wraps and page
+numbers, web text, Markdown, Traditional script); edits change its content in known
+ways, so that a test can check that docdiff reports exactly the edits and none of the
+layout. Everything is deterministic for a given ``random.Random``.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+from difftool.layout import HEADING_START
+
+_TO_FULL = str.maketrans(
+    {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
+)
+_TO_HALF = str.maketrans(
+    {
+        v: k
+        for k, v in {
+            ",": "，",
+            ":": "：",
+            ";": "；",
+            "(": "（",
+            ")": "）",
+            "!": "！",
+            "?": "？",
+        }.items()
+    }
+)
+_CJK_DIGIT = re.compile(r"(?<=[\u4e00-\u9fff])(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])(?=[\u4e00-\u9fff])")
+
+
+def paragraphs(text: str) -> list[str]:
+    """The non-empty lines of a text, stripped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def web_layout(text: str) -> str:
+    """One paragraph per line, half-width punctuation: how a web page's text is copied."""
+    return "\n".join(p.translate(_TO_HALF) for p in paragraphs(text)) + "\n"
+
+
+def pdf_layout(
+    text: str, *, width: int = 28, page_lines: int = 36, rng: random.Random | None = None
+) -> str:
+    """Text as pulled out of a PDF print: full-width punctuation, a hard wrap every
+    ``width`` characters, spaces between CJK and digits, a blank line after each line,
+    a page number line and a stray space at each page break."""
+    rng = rng or random.Random(0)
+    out: list[str] = []
+    count = 0
+    page = 1
+    for para in paragraphs(text):
+        para = (
+            _CJK_DIGIT.sub(" ", para.translate(_TO_FULL))
+            if rng.random() < 0.7
+            else para.translate(_TO_FULL)
+        )
+        # headings are set in a bold face: fewer characters to the line
+        line_width = width - 2 if HEADING_START.match(para) else width
+        pieces = [para[i : i + line_width] for i in range(0, len(para), line_width)] or [para]
+        for piece in pieces:
+            if count and count % page_lines == 0:
+                out.append(f"— {page} —")
+                out.append("")
+                page += 1
+                piece = " " + piece
+            out.append(piece)
+            out.append("")
+            count += 1
+    return "\n".join(out) + "\n"
+
+
+def markdown_layout(text: str) -> str:
+    """Markdown: headings marked ``##`` and paragraphs separated by blank lines."""
+    out: list[str] = []
+    for para in paragraphs(text):
+        if HEADING_START.match(para) and len(para) < 40 and not para.endswith("。"):
+            out.append(f"## {para}")
+        else:
+            out.append(para)
+        out.append("")
+    return "\n".join(out)
+
+
+def traditional(text: str) -> str:
+    """The same text in Traditional script (OpenCC ``s2t``)."""
+    import opencc
+
+    return str(opencc.OpenCC("s2t").convert(text))
+
+
+LAYOUTS = {"web": web_layout, "pdf": pdf_layout, "markdown": markdown_layout}
+
+
+@dataclass(frozen=True)
+class KnownEdit:
+    """One edit made by :func:`edit_sentences`: its kind and the sentences it touched."""
+
+    kind: str  # "delete", "insert", "change", "move", "split", "merge"
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+
+_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """A simple splitter for generating edits (docdiff's own is :mod:`difftool.segment`)."""
+    return [m.group() for m in _SENTENCE.finditer(paragraph) if m.group().strip()]
+
+
+def _change_sentence(sentence: str, rng: random.Random, filler: list[str]) -> str:
+    numbers = list(_NUMBER.finditer(sentence))
+    if numbers and rng.random() < 0.5:
+        m = rng.choice(numbers)
+        new = str(int(float(m.group())) + rng.randint(1, 9))
+        return sentence[: m.start()] + new + sentence[m.end() :]
+    body = sentence.rstrip("。！？；!?;")
+    if len(body) < 8:
+        return rng.choice(filler) + body + sentence[len(body) :]
+    cut = rng.randrange(2, len(body) - 4)
+    span = rng.randint(2, min(6, len(body) - cut - 1))
+    return body[:cut] + rng.choice(filler) + body[cut + span :] + sentence[len(body) :]
+
+
+def edit_sentences(
+    text: str, rng: random.Random, *, edits: int = 6, donor: str = ""
+) -> tuple[str, list[KnownEdit]]:
+    """Apply ``edits`` known edits to the sentences of ``text``.
+
+    Kinds: delete a sentence, insert one (taken from ``donor``), change words or a
+    figure in one, move one to another paragraph, split one in two, merge two.
+    Sentences shorter than 12 characters are left alone, so that every edit is a claim
+    a reviewer would care about.
+
+    Returns:
+        The edited text (one paragraph per line) and the edits made.
+    """
+    paras = [split_sentences(p) for p in paragraphs(text)]
+    donors = [s for p in paragraphs(donor) for s in split_sentences(p) if len(s) >= 15]
+    filler = ["进一步", "全面", "切实加强", "有序推进", "大力"]
+    made: list[KnownEdit] = []
+    touched: set[int] = set()  # paragraphs already edited: indices in them have shifted
+    kinds = ["delete", "insert", "change", "change", "move", "split", "merge"]
+    attempts = 0
+    while len(made) < edits and attempts < edits * 50:
+        attempts += 1
+        kind = rng.choice(kinds)
+        pi = rng.randrange(len(paras))
+        if not paras[pi]:
+            continue
+        si = rng.randrange(len(paras[pi]))
+        s = paras[pi][si]
+        if pi in touched or len(s) < 12 or s.endswith(("：", ":")):
+            continue
+        if kind == "delete":
+            del paras[pi][si]
+            made.append(KnownEdit("delete", (s,), ()))
+        elif kind == "insert" and donors:
+            new = rng.choice(donors)
+            paras[pi].insert(si, new)
+            made.append(KnownEdit("insert", (), (new,)))
+        elif kind == "change":
+            new = _change_sentence(s, rng, filler)
+            paras[pi][si] = new
+            made.append(KnownEdit("change", (s,), (new,)))
+        elif kind == "move" and len(paras) > 3:
+            del paras[pi][si]
+            target = rng.randrange(len(paras))
+            while abs(target - pi) < 2:
+                target = rng.randrange(len(paras))
+            if target in touched:
+                paras[pi].insert(si, s)
+                continue
+            paras[target].insert(rng.randrange(len(paras[target]) + 1), s)
+            touched.add(target)
+            made.append(KnownEdit("move", (s,), (s,)))
+        elif kind == "split" and len(s) >= 30 and "，" in s[8:-8]:
+            comma = s.index("，", 8)
+            first, second = s[:comma] + "。", s[comma + 1 :]
+            paras[pi][si : si + 1] = [first, second]
+            made.append(KnownEdit("split", (s,), (first, second)))
+        elif kind == "merge" and si + 1 < len(paras[pi]):
+            t = paras[pi][si + 1]
+            if len(t) < 12:
+                continue
+            merged = s.rstrip("。！？；!?;") + "，" + t
+            paras[pi][si : si + 2] = [merged]
+            made.append(KnownEdit("merge", (s, t), (merged,)))
+        else:
+            continue
+        touched.add(pi)
+    return "\n".join("".join(p) for p in paras if p) + "\n", made

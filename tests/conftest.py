@@ -1,0 +1,26 @@
+"""Shared fixtures: the seeds, a CLI runner, temporary copies of documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED_000 = SEEDS / "000_4f0e4c14661ce8e0.txt"  # Jiangmen report, PDF text, to the drug bureau
+SEED_001 = SEEDS / "001_c26eec80d6460b41.txt"  # the same report, web text, to the market bureau
+SEED_002 = SEEDS / "002_44e01023ab09b4aa.txt"  # Zhongshan, Traditional, pinyin, mojibake
+SEED_003 = SEEDS / "003_7b4cfac81b025e2b.txt"  # Markdown
+SEED_004 = SEEDS / "004_25c9dd4cbcffce15.txt"  # web page with chrome
+ALL_SEEDS = (SEED_000, SEED_001, SEED_002, SEED_003, SEED_004)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")

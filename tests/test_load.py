@@ -1,0 +1,161 @@
+"""Loading: encodings, mojibake repair, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+from conftest import ALL_SEEDS, SEED_000, SEED_002, read
+
+from difftool.errors import LoadError, UnsupportedFormat
+from difftool.load import decode, load, mojibake
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [("gb18030", "gb18030"), ("utf-16", "utf-16-le (BOM)"), ("utf-16-le", "utf-16-le")],
+)
+def test_legacy_encodings_of_a_simplified_seed_decode_to_the_same_text(encoding, expected):
+    text = read(SEED_000)
+    decoded, found = decode(text.encode(encoding))
+    assert decoded == text
+    assert found == expected
+
+
+def test_big5_copy_of_the_traditional_seed_decodes_to_the_same_text():
+    # Big5 has no pinyin tone letters: keep what it can hold
+    text = read(SEED_002).encode("big5", errors="ignore").decode("big5")
+    decoded, found = decode(text.encode("big5"))
+    assert found == "big5"
+    assert decoded == text
+
+
+def test_utf8_bom_is_dropped_and_named():
+    decoded, found = decode(codecs.BOM_UTF8 + "报告".encode())
+    assert (decoded, found) == ("报告", "utf-8 (BOM)")
+
+
+def test_load_records_encoding_and_size(tmp_path: Path):
+    path = tmp_path / "gb.txt"
+    data = read(SEED_000).encode("gb18030")
+    path.write_bytes(data)
+    doc = load(path)
+    assert doc.encoding == "gb18030"
+    assert doc.size == len(data)
+    assert "decoded as gb18030" in doc.notes
+    assert doc.text == read(SEED_000)
+
+
+@pytest.mark.parametrize("seed", [s for s in ALL_SEEDS if s != SEED_002])
+def test_clean_seeds_are_not_touched_by_mojibake_repair(seed):
+    text = read(seed)
+    result = mojibake.repair(text)
+    assert result.text == text
+    assert result.chars_unrepaired == 0
+
+
+def test_seed_002_mojibake_is_repaired_where_the_bytes_allow_and_the_rest_counted():
+    doc = load(SEED_002)
+    original = read(SEED_002)
+    assert "狻⒅卮笫鹿孰" in original
+    assert "狻⒅卮笫鹿孰" not in doc.text
+    assert "重大事故" in doc.text  # "、重大事故隱患" recovered from GBK read out of step
+    assert "不斷" in doc.text  # "不斷...“四大安...”底線" from "┎粩嘀巍八拇蟀踩钡拙€"
+    assert doc.mojibake_repaired > 0
+    assert doc.mojibake_unrepaired > 0  # lost bytes stay lost, and are counted
+    assert any("mojibake" in note for note in doc.notes)
+
+
+def test_utf8_read_as_gbk_is_repaired():
+    garbled = "（六）全国人民代表大会".encode().decode("gb18030", errors="replace")
+    assert garbled.startswith("锛堝叚锛")
+    fixed = mojibake.repair("报告指出：" + garbled + "。").text
+    # the odd last byte was lost when it was decoded: it cannot come back
+    assert fixed.startswith("报告指出：（六）全国人民代表大")
+
+
+def test_utf8_read_as_cp1252_is_repaired():
+    garbled = "Report on the work of the government: 政府工作报告".encode().decode(
+        "cp1252", "replace"
+    )
+    fixed = mojibake.repair(garbled).text
+    assert "工作报告" in fixed
+
+
+def test_whole_file_mojibake_is_repaired_and_lost_bytes_counted():
+    from rapidfuzz.fuzz import ratio
+
+    text = read(SEED_000)[:2000]
+    garbled = text.encode().decode("gb18030", errors="replace")
+    assert ratio(garbled, text) < 30
+    result = mojibake.repair(garbled)
+    assert ratio(result.text, text) > 85  # about one character in ten was lost in decoding
+    assert result.chars_unrepaired == result.text.count("\ufffd") > 0
+
+
+def test_missing_file(tmp_path: Path):
+    with pytest.raises(LoadError, match="no such file"):
+        load(tmp_path / "nope.txt")
+
+
+def test_directory(tmp_path: Path):
+    with pytest.raises(LoadError, match="is a directory"):
+        load(tmp_path)
+
+
+def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "secret.txt"
+    path.write_text("报告", encoding="utf-8")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(LoadError, match="permission denied"):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), "PNG image"),
+        (b"%PDF-1.7\n" + bytes(50), "PDF document"),
+        (b"\x00\x01\x02\x03binary\x00\xff\xfe\xfd" * 10, "binary file"),
+    ],
+)
+def test_binary_files_are_refused(tmp_path: Path, data: bytes, message: str):
+    path = tmp_path / "file.txt"
+    path.write_bytes(data)
+    with pytest.raises(LoadError, match=message):
+        load(path)
+
+
+def test_pdf_is_an_unsupported_format(tmp_path: Path):
+    path = tmp_path / "a.pdf"
+    path.write_bytes(b"%PDF-1.4\n")
+    with pytest.raises(UnsupportedFormat):
+        load(path)
+
+
+def test_undecodable_bytes_are_refused():
+    with pytest.raises(LoadError, match=r"undecodable|binary"):
+        decode(b"\x81\x20\x80\x7f\xff\x20" * 20)
+
+
+def test_empty_file_is_allowed_and_said(tmp_path: Path):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    doc = load(path)
+    assert doc.text == ""
+    assert doc.notes == ("empty file",)
+
+
+def test_load_never_modifies_the_file(tmp_path: Path):
+    path = tmp_path / "a.txt"
+    data = read(SEED_002).encode("utf-8")
+    path.write_bytes(data)
+    before = path.stat().st_mtime_ns
+    load(path)
+    assert path.read_bytes() == data
+    assert path.stat().st_mtime_ns == before

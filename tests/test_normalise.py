@@ -1,0 +1,165 @@
+"""Normalisation: each step alone, the seeds end to end, and invariants."""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+from conftest import SEED_000, SEED_001, SEED_002, SEED_003, read
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from difftool import load, normalise, sentences
+
+
+def key(text: str) -> str:
+    return normalise(text).text
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("２０２３年，我局（ＯＤＲ）：", "2023年,我局(ODR):"),  # full-width folded
+        ("“双打”考核《报告》。、", "“双打”考核《报告》。、"),  # these stay as they are
+        ("2023 年 12 月", "2023年12月"),  # PDF spaces between CJK and digits
+        ("第 3并连续 4年获评 A级", "第3并连续4年获评A级"),
+        ("the State Council report", "the State Council report"),  # Latin spacing kept
+        ("中\u200b国\ufeff人\u00ad民", "中国人民"),  # invisible characters
+        ("開(kāi)局(jú)之(zhī)年(nián)", "开局之年"),  # pinyin annotations, then t2s
+        ("## 一、总体要求\n\n**重点**任务\n\n---\n\n- 第一项", "一、总体要求\n重点任务\n第一项"),
+        ("<p>第一段&nbsp;内容</p><p>第二段&amp;</p>", "第一段内容\n第二段&"),
+        ("正文\n\n— 3 —\n\n正文二", "正文\n正文二"),  # page number line
+        ("正文\n第3页 共10页\n正文二", "正文\n正文二"),
+        ("中華人民共和國", "中华人民共和国"),  # Traditional -> Simplified
+        ("line one\r\nline two\r", "line one\nline two"),
+    ],
+)
+def test_steps(raw: str, expected: str):
+    assert key(raw) == expected
+
+
+def test_a_lone_parenthesised_pinyin_like_word_is_kept():
+    # fewer than three toned annotations: a gloss, not injected annotations
+    assert key("读作 行(xíng)。") == "读作行(xíng)。"
+
+
+def test_running_headers_repeated_on_pages_are_removed():
+    page = "江门市市场监督管理局工作简报\n" + "正文内容很长很长的一段话。\n" * 3
+    assert "工作简报" not in key(page * 4)
+    assert key(page * 4).count("正文内容很长很长的一段话。") == 12
+
+
+def test_hard_wraps_are_joined_but_headings_and_short_lines_stay():
+    norm = key(read(SEED_000))
+    lines = norm.split("\n")
+    assert lines[:4] == [
+        "江门市市场监督管理局文件",
+        "江市监〔2023〕149号签发人:谢少谋",
+        "江门市市场监督管理局关于2023年度",
+        "法治政府建设情况的报告",
+    ]
+    assert "广东省药品监督管理局:" in lines
+    heading = "一、深入学习贯彻落实习近平总书记重要讲话重要指示精神、党的二十大关于法治建设重大部署和习近平法治思想"
+    assert heading in lines  # a heading wrapped over two PDF lines is one line again
+    assert "2023年12月4日" in lines  # the date stays its own line
+    assert all(len(line) < 1000 for line in lines)
+
+
+def test_notes_say_what_was_done():
+    notes = normalise(read(SEED_000)).notes
+    assert any(n.startswith("joined ") and "wrapped lines" in n for n in notes)
+    assert any("full-width" in n for n in notes)
+    notes_002 = normalise(load(SEED_002).text).notes
+    assert any(n.startswith("stripped ") and "pinyin" in n for n in notes_002)
+    assert any("Traditional -> Simplified" in n for n in notes_002)
+
+
+def test_seed_002_has_no_pinyin_left_and_is_simplified():
+    norm = key(load(SEED_002).text)
+    assert "(kāi)" not in norm
+    assert not any(ch in norm for ch in "āáǎàōóǒòēéěèīíǐìūúǔù")
+    assert "开局之年" in norm
+    assert "開" not in norm
+
+
+def test_markdown_seed_loses_its_marks():
+    norm = key(read(SEED_003))
+    assert "**" not in norm
+    assert "#" not in norm
+    assert "---" not in norm
+    # a paragraph split by a page break (line 13/15 of the seed) is one line again
+    assert "连续五年获法治广东建设考评优秀等次" in norm
+
+
+def _sentence_keys(path) -> list[str]:
+    return [s.key for s in sentences(normalise(load(path).text))]
+
+
+def test_seeds_000_and_001_differ_only_in_their_real_content():
+    """Every line of a plain diff of the two versions' sentences, explained."""
+    a, b = _sentence_keys(SEED_000), _sentence_keys(SEED_001)
+    removed = [line[1:] for line in difflib.ndiff(a, b) if line.startswith("- ")]
+    added = [line[1:] for line in difflib.ndiff(a, b) if line.startswith("+ ")]
+    assert [r.strip() for r in removed] == [
+        # letterhead and title: the PDF print has them, the web text does not
+        "江门市市场监督管理局文件",
+        "江市监〔2023〕149号签发人:谢少谋",
+        "江门市市场监督管理局关于2023年度",
+        "法治政府建设情况的报告",
+        # addressee: the drug bureau, not the market bureau
+        "广东省药品监督管理局",
+        # the requirement wording: "省药品监管局法治建设要求" became "省局法治工作要求"
+        "2023年,我局坚持以习近平新时代中国特色社会主义思想为指导,深入学习贯彻党的二十大精神,"
+        "全面贯彻习近平法治思想,认真落实省委“1310”具体部署、省药品监管局法治建设要求和江门市委"
+        "“1+6+3”工作安排,坚持在法治轨道上统筹推进市场监管工作,法治政府建设取得新成效",
+        # the drug-supervision pilot clause, and the Hong Kong/Macao medicine sentence
+        "7个项目获省药监局药品监管综合改革立项,积极实施药品生产环节监管规范化试点工作,"
+        "出台全省首个地级市药品生产监督检查地方规范",
+        "推动全国首个实现“境外持有+境内简化注册+境内生产销售”的港澳外用中成药品种在江门投产上市",
+        # the video award
+        "送选的《看视频涨知识,教您科学选购儿童化妆品!》参赛作品获评第二届广东省药品安全公益短视频大赛优秀影片奖",
+        # the footer of the print
+        "公开方式:主动公开",
+        "江门市市场监督管理局办公室2023年12月4日印发",
+        "校对:甄春丽",
+    ]
+    assert [r.strip() for r in added] == [
+        "广东省市场监督管理局",
+        "2023年,我局坚持以习近平新时代中国特色社会主义思想为指导,深入学习贯彻党的二十大精神,"
+        "全面贯彻习近平法治思想,认真落实省委“1310”具体部署、省局法治工作要求和江门市委"
+        "“1+6+3”工作安排,坚持在法治轨道上统筹推进市场监管工作,法治政府建设取得新成效",
+        "7个项目获省药监局药品监管综合改革立项,出台全省首个地级市药品生产监督检查地方规范",
+    ]
+
+
+def test_offsets_point_back_into_the_original():
+    doc = load(SEED_000)
+    norm = normalise(doc.text)
+    start = norm.text.index("质量考核排名全省第3并连续4年获评A级")
+    o_start, o_end = norm.original_span(start, start + len("质量考核排名全省第3并连续4年获评A级"))
+    assert doc.text[o_start:o_end] == "质量考核排名全省第 3并连续 4年获评 A级"
+
+
+report_text = st.text(
+    alphabet=st.sampled_from(
+        list("中国人民政府工作报告开局之年發展質量，。；：！？、“”《》（）()[]*#-— \n\t")
+        + list("０１２３４５abcXYZ 0123.&amp;<p></p>(kāi)\u200b\u3000")
+    ),
+    max_size=300,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(report_text, st.text(max_size=200)))
+def test_normalise_is_idempotent_and_never_raises(text: str):
+    once = normalise(text).text
+    assert normalise(once).text == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(report_text, st.text(max_size=200)))
+def test_offsets_stay_inside_the_original_and_in_order(text: str):
+    norm = normalise(text)
+    positions = [norm.offsets(i) for i in range(len(norm.text))]
+    assert all(0 <= p < max(1, len(text)) for p in positions)
+    assert positions == sorted(positions)

@@ -1,0 +1,109 @@
+"""Sentence splitting: Chinese and English rules, spans, invariants."""
+
+from __future__ import annotations
+
+import itertools
+
+from conftest import SEED_000, read
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from difftool import load, normalise, sentences
+from difftool.segment import sentence_key, split
+
+
+def keys(text: str) -> list[str]:
+    return [s.key for s in sentences(normalise(text))]
+
+
+def test_chinese_sentence_ends():
+    assert keys("第一句。第二句！第三句？第四句；第五句") == [
+        "第一句",
+        "第二句",
+        "第三句",
+        "第四句",
+        "第五句",
+    ]
+
+
+def test_never_inside_book_titles_quotes_or_brackets():
+    text = "送选的《看视频涨知识，教您科学选购儿童化妆品！》参赛作品获评优秀影片奖。下一句。"
+    assert keys(text) == [
+        "送选的《看视频涨知识,教您科学选购儿童化妆品!》参赛作品获评优秀影片奖",
+        "下一句",
+    ]
+    assert keys("他说：“今年要做好三件事。”然后散会。") == ["他说:“今年要做好三件事。”", "然后散会"]
+    assert keys("（注：本数据为初步统计。）全年增长5%。") == ["(注:本数据为初步统计。)全年增长5%"]
+
+
+def test_closing_quote_stays_with_its_sentence():
+    spans = split("“要坚持稳中求进。”下一句。")
+    assert [("“要坚持稳中求进。”下一句。")[s:e] for s, e in spans] == [
+        "“要坚持稳中求进。”",
+        "下一句。",
+    ]
+
+
+def test_unbalanced_quote_does_not_swallow_the_paragraph():
+    assert len(keys("他说“第一句。第二句。第三句。")) == 3
+
+
+def test_decimals_and_figures_do_not_split():
+    assert keys("罚没2791.19万元,增长5.2%。下一句。") == ["罚没2791.19万元,增长5.2%", "下一句"]
+
+
+def test_english_sentences_and_abbreviations():
+    text = "Mr. Li met Dr. Wang at 3.5 p.m. on Monday. GDP grew 5.2 percent! Was it enough? Yes."
+    assert keys(text) == [
+        "Mr. Li met Dr. Wang at 3.5 p.m. on Monday",
+        "GDP grew 5.2 percent",
+        "Was it enough",
+        "Yes",
+    ]
+
+
+def test_lines_are_structural_breaks_and_headings_are_marked():
+    sents = sentences(normalise("一、总体要求\n坚持稳中求进。推动高质量发展。\n专此报告。"))
+    assert [(s.key, s.heading) for s in sents] == [
+        ("一、总体要求", True),
+        ("坚持稳中求进", False),
+        ("推动高质量发展", False),
+        ("专此报告", False),
+    ]
+
+
+def test_key_ignores_the_end_punctuation():
+    assert sentence_key("获评市直单位法治文化“十佳”特色品牌；") == sentence_key(
+        "获评市直单位法治文化“十佳”特色品牌。"
+    )
+
+
+def test_each_sentence_keeps_its_original_text():
+    doc = load(SEED_000)
+    sents = sentences(normalise(doc.text))
+    for s in sents:
+        assert s.text == doc.text[s.start : s.end]
+    wrapped = next(s for s in sents if s.key.startswith("2023年,我局坚持"))
+    assert wrapped.text.startswith("2023 年，我局坚持以习近平新时代中国特色社会主义思想\n\n为指导")
+    assert read(SEED_000).index(wrapped.text) == wrapped.start
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("中文。！？；!?;.《》“”（）() \nAbc1")), max_size=200))
+def test_spans_cover_the_text_in_order_without_overlap(text: str):
+    spans = split(text)
+    pos = 0
+    for start, end in spans:
+        assert pos <= start < end <= len(text)
+        assert text[pos:start].strip() == ""  # only whitespace between sentences
+        pos = end
+    assert text[pos:].strip() == ""
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_sentence_spans_in_the_original_are_in_order(text: str):
+    norm = normalise(text)
+    sents = sentences(norm)
+    for a, b in itertools.pairwise(sents):
+        assert a.start <= a.end <= b.start <= b.end
