@@ -74,7 +74,107 @@ def cli() -> None:
     \b
     docdiff A B                 sentence-aligned diff of two versions
     docdiff normalise FILE      the comparison key: layout noise removed
+
+    Exit status: 0 no differences, 1 differences, 2 trouble.
     """
+
+
+def _console(color: str):  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    if color == "always":
+        return Console(force_terminal=True, highlight=False)
+    if color == "never":
+        return Console(no_color=True, highlight=False, emoji=False)
+    return Console(highlight=False)
+
+
+@cli.command("diff")
+@click.argument("a", type=click.Path(dir_okay=True))
+@click.argument("b", type=click.Path(dir_okay=True))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "json", "unified", "markdown"]),
+    default="terminal",
+    show_default=True,
+    help="Output form.",
+)
+@click.option(
+    "--context",
+    "-C",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Sentences of context around each change.",
+)
+@click.option("--side-by-side", "-y", is_flag=True, help="Old and new in two columns.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the terminal output (NO_COLOR is honoured in auto).",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Similarity (0..1) below which two sentences count as a removal and an insertion. [default: 0.3]",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also report differences normalisation hides: punctuation width, script, layout.",
+)
+@click.option("--verbose", "-v", is_flag=True, help="Show what loading and normalising did.")
+@run_safely
+def diff_command(
+    a: str,
+    b: str,
+    fmt: str,
+    context: int,
+    side_by_side: bool,
+    color: str,
+    threshold: float | None,
+    strict: bool,
+    verbose: bool,
+) -> int:
+    """Show what differs between versions A and B, sentence by sentence.
+
+    Layout noise (line wraps, page numbers, full-width punctuation, Traditional script,
+    Markdown) is ignored; inserted, removed, changed and moved sentences are shown with
+    the changed words and figures highlighted. This is the default command:
+    `docdiff A B` is `docdiff diff A B`.
+    """
+    from difftool.align import DEFAULT_THRESHOLD
+    from difftool.compare import compare_files
+
+    comparison = compare_files(
+        a, b, threshold=DEFAULT_THRESHOLD if threshold is None else threshold, strict=strict
+    )
+    if fmt == "json":
+        from difftool.render import json as render_json
+
+        click.echo(render_json.render(comparison))
+    elif fmt == "unified":
+        from difftool.render import unified
+
+        out = unified.render(comparison, context=max(context, 0))
+        if out:
+            click.echo(out)
+    elif fmt == "markdown":
+        from difftool.render import markdown
+
+        click.echo(markdown.render(comparison), nl=False)
+    else:
+        from difftool.render import terminal
+
+        console = _console(color)
+        console.print(
+            terminal.view(comparison, context=context, side_by_side=side_by_side, verbose=verbose)
+        )
+    return EXIT_DIFFERENT if comparison.differs else EXIT_SAME
 
 
 @cli.command("normalise")

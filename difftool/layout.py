@@ -110,26 +110,36 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
     return [(s, min(e + 1, len(text)), "") for s, e in _lines(text) if text[s:e] in repeated]
 
 
-def wrap_width(widths: list[int]) -> int | None:
+def wrap_width(widths: list[int], breaks: list[bool]) -> int | None:
     """The page's line width in cells if the text is hard-wrapped, else None.
 
-    Hard-wrapped text has many lines of (nearly) the same width: the page's. We take the
-    80th percentile of line widths and call the text wrapped when at least 40% of its
-    lines are within 12% of it.
+    In hard-wrapped text the lines that do not end a sentence are nearly all full: as
+    wide as the page. We take the 90th percentile of all widths as the page width and
+    call the text wrapped when at least half of the lines that do not end a sentence
+    (and at least three) are within 15% of it. Web text fails this: its lines without a
+    sentence end are headings, much shorter than its paragraphs.
     """
-    if len(widths) < 5:
+    if len(widths) < 4:
         return None
     ordered = sorted(widths)
-    width = ordered[int(len(ordered) * 0.8)]
+    width = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
     if width < 20:
         return None
-    near = sum(1 for w in widths if abs(w - width) <= width * 0.12)
-    return width if near >= 0.4 * len(widths) else None
+    open_lines = [w for w, ends in zip(widths, breaks) if not ends]
+    near = sum(1 for w in open_lines if width * 0.85 <= w <= width * 1.05)
+    return width if near >= 3 and near >= 0.5 * len(open_lines) else None
 
 
 def _joiner(left: str, right: str) -> str:
-    """Latin words keep a space across a wrap; CJK text joins directly."""
-    if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
+    """Latin words keep a space across a wrap; CJK text and split numbers join directly."""
+    a, b = left[-1:], right[:1]
+    if (
+        a.isascii()
+        and b.isascii()
+        and a.isalnum()
+        and b.isalnum()
+        and not (a.isdigit() and b.isdigit())
+    ):
         return " "
     return ""
 
@@ -158,7 +168,8 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
         return ([(0, len(text), "")] if text else []), 0
     # inlined cells() and the heading test: these run once per line of PDF text
     widths = [(len(line.encode("utf-8")) + len(line)) // 2 for line in texts]
-    width = wrap_width(widths)
+    breaks = [line[-1] in _BREAK_END or ends_break(line) for line in texts]
+    width = wrap_width(widths, breaks)
     full = LONG_LINE_CELLS if width is None else min(LONG_LINE_CELLS, int(width * 0.85))
     match = HEADING_START.match
     heads = [line[:1] in _HEADING_FIRST and match(line) is not None for line in texts]
@@ -177,9 +188,8 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
         if (
             widths[i] < full
             or heads[i + 1]
-            or line[-1] in _BREAK_END
+            or breaks[i]
             or (heading_lines and (heading_lines >= 2 or not wrapped))
-            or ends_break(line)
         ):
             heading_lines = 0
             if nxt - end != 1:

@@ -165,8 +165,8 @@ def _pinyin(text: str) -> tuple[list[Edit], int]:
 
 
 _WIDTH_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_WIDTH_TABLE.update({0x3000: 0x20, 0xFF61: ord("。"), 0xFF64: ord("、")})
-_FULL_WIDTH = re.compile(r"[\uff01-\uff5e\u3000\uff61\uff64]+")
+_WIDTH_TABLE.update({0xFF61: ord("。"), 0xFF64: ord("、")})
+_FULL_WIDTH = re.compile(r"[\uff01-\uff5e\uff61\uff64]+")
 
 
 def _width(text: str) -> tuple[str, int]:
@@ -180,7 +180,7 @@ def _width(text: str) -> tuple[str, int]:
     return text, len(found)
 
 
-_ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f]+")
+_ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _SPACE_RUN = re.compile(r" +")
 _WIDE_CHAR = re.compile(rf"[{_CJK}{_CJK_PUNCT}\n]")
 
@@ -244,7 +244,7 @@ def _lines_step(fn: Callable[[str], list[Edit]]) -> Callable[[str], tuple[list[E
 
 
 _INVISIBLE_CHARS = "\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e"
-_ODD_SPACE_CHARS = "\t\u00a0\u1680\u2000-\u200a\u202f\u205f"
+_ODD_SPACE_CHARS = "\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"  # and the ideographic space
 STEPS: tuple[Step, ...] = (
     Step(
         "newlines",
@@ -260,7 +260,6 @@ STEPS: tuple[Step, ...] = (
     ),
     Step("html", _html_tags, "removed {n} HTML tags", needs="<"),
     Step("entities", _regex_edits(_ENTITY, _entity), "decoded {n} HTML entities", needs="&"),
-    Step("width", _width, "folded {n} full-width characters to half-width"),
     Step("page-numbers", _lines_step(layout.page_numbers), "removed {n} page-number lines"),
     Step("markdown", _markdown, "removed {n} Markdown marks", needs=r"-*_#>+`\["),
     Step("pinyin", _pinyin, "stripped {n} pinyin annotations", needs=_TONED),
@@ -275,6 +274,8 @@ STEPS: tuple[Step, ...] = (
         "running-headers", _lines_step(layout.running_headers), "removed {n} running header lines"
     ),
     Step("wraps", layout.join_wrapped, "joined {n} wrapped lines"),
+    # after the wraps: full-width punctuation still takes two cells when lines are measured
+    Step("width", _width, "folded {n} full-width characters to half-width"),
     Step(
         "script",
         _script,

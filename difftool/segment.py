@@ -79,6 +79,7 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 _ENGLISH_END = re.compile(r"[.!?][\"'”’)]*(?=\s+[\"'“‘(]?[A-Z0-9])")
+_DATE_LINE = re.compile(r"[\d年月日.\-/ ]+")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 #: Characters stripped from the end of a sentence's key: a ``；`` that became ``。`` at
 #: the edge of a removed sentence is not a change.
@@ -154,11 +155,19 @@ def split(text: str) -> list[tuple[int, int]]:
 
 
 def _is_heading(key: str, whole_line: bool) -> bool:
+    """Numbered headings (``一、`` ``（二）`` ``第三条``), and title lines: a short whole line
+    with no sentence end and no colon (so not an addressee, a signature field or a date)."""
     if len(key) > 60:
         return False
     if HEADING_START.match(key):
         return True
-    return whole_line and key[-1:] not in _HARD_END
+    return (
+        whole_line
+        and len(key) <= 40
+        and key[-1:] not in _HARD_END
+        and ":" not in key
+        and not _DATE_LINE.fullmatch(key)
+    )
 
 
 def sentences(norm: NormalisedText) -> list[Sentence]:

@@ -62,8 +62,7 @@ def pdf_layout(
         )
         # headings are set in a bold face: fewer characters to the line
         line_width = width - 2 if HEADING_START.match(para) else width
-        pieces = [para[i : i + line_width] for i in range(0, len(para), line_width)] or [para]
-        for piece in pieces:
+        for piece in _wrap_cells(para, line_width * 2):
             if count and count % page_lines == 0:
                 out.append(f"— {page} —")
                 out.append("")
@@ -73,6 +72,20 @@ def pdf_layout(
             out.append("")
             count += 1
     return "\n".join(out) + "\n"
+
+
+def _wrap_cells(text: str, cells: int) -> list[str]:
+    """Break a paragraph into lines of at most ``cells`` display cells (CJK takes two)."""
+    lines: list[str] = []
+    start = used = 0
+    for i, ch in enumerate(text):
+        w = 1 if ch.isascii() else 2
+        if used + w > cells:
+            lines.append(text[start:i])
+            start, used = i, 0
+        used += w
+    lines.append(text[start:])
+    return [line for line in lines if line]
 
 
 def markdown_layout(text: str) -> str:
@@ -106,13 +119,20 @@ class KnownEdit:
     after: tuple[str, ...]
 
 
-_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_CLAIM_ENDS = ("。", "！", "？", "；", "!", "?", ";")
 
 
 def split_sentences(paragraph: str) -> list[str]:
-    """A simple splitter for generating edits (docdiff's own is :mod:`difftool.segment`)."""
-    return [m.group() for m in _SENTENCE.finditer(paragraph) if m.group().strip()]
+    """The sentences of a paragraph, with the text between them (docdiff's own splitter)."""
+    from difftool.segment import split
+
+    spans = split(paragraph)
+    pieces = []
+    for k, (start, _) in enumerate(spans):
+        end = spans[k + 1][0] if k + 1 < len(spans) else len(paragraph)
+        pieces.append(paragraph[0 if k == 0 else start : end])
+    return pieces or [paragraph]
 
 
 def _change_sentence(sentence: str, rng: random.Random, filler: list[str]) -> str:
@@ -143,11 +163,16 @@ def edit_sentences(
         The edited text (one paragraph per line) and the edits made.
     """
     paras = [split_sentences(p) for p in paragraphs(text)]
-    donors = [s for p in paragraphs(donor) for s in split_sentences(p) if len(s) >= 15]
+    donors = [
+        s
+        for p in paragraphs(donor)
+        for s in split_sentences(p)
+        if len(s) >= 15 and s.endswith(_CLAIM_ENDS)
+    ]
     filler = ["进一步", "全面", "切实加强", "有序推进", "大力"]
     made: list[KnownEdit] = []
     touched: set[int] = set()  # paragraphs already edited: indices in them have shifted
-    kinds = ["delete", "insert", "change", "change", "move", "split", "merge"]
+    kinds = ["delete", "insert", "change", "change", "rewrite", "replace", "move", "split", "merge"]
     attempts = 0
     while len(made) < edits and attempts < edits * 50:
         attempts += 1
@@ -157,8 +182,8 @@ def edit_sentences(
             continue
         si = rng.randrange(len(paras[pi]))
         s = paras[pi][si]
-        if pi in touched or len(s) < 12 or s.endswith(("：", ":")):
-            continue
+        if pi in touched or len(s) < 12 or not s.endswith(_CLAIM_ENDS):
+            continue  # only claims: sentences with an end mark, not headings or titles
         if kind == "delete":
             del paras[pi][si]
             made.append(KnownEdit("delete", (s,), ()))
@@ -170,12 +195,23 @@ def edit_sentences(
             new = _change_sentence(s, rng, filler)
             paras[pi][si] = new
             made.append(KnownEdit("change", (s,), (new,)))
+        elif kind == "rewrite":  # a heavier edit: three phrases rewritten
+            new = s
+            for _ in range(3):
+                new = _change_sentence(new, rng, filler)
+            paras[pi][si] = new
+            made.append(KnownEdit("change", (s,), (new,)))
+        elif kind == "replace" and donors:  # a claim dropped, an unrelated one put in its place
+            new = rng.choice(donors)
+            paras[pi][si] = new
+            made.append(KnownEdit("delete", (s,), ()))
+            made.append(KnownEdit("insert", (), (new,)))
         elif kind == "move" and len(paras) > 3:
             del paras[pi][si]
             target = rng.randrange(len(paras))
             while abs(target - pi) < 2:
                 target = rng.randrange(len(paras))
-            if target in touched:
+            if target in touched or not "".join(paras[target]).endswith(_CLAIM_ENDS):
                 paras[pi].insert(si, s)
                 continue
             paras[target].insert(rng.randrange(len(paras[target]) + 1), s)
@@ -197,3 +233,84 @@ def edit_sentences(
             continue
         touched.add(pi)
     return "\n".join("".join(p) for p in paras if p) + "\n", made
+
+
+def variant_pair(
+    text: str, rng: random.Random, *, edits: int = 6, donor: str = ""
+) -> tuple[str, str, list[KnownEdit]]:
+    """Two versions of ``text``: the original and an edited copy, each in its own layout.
+
+    Side A is laid out as PDF text or Markdown, side B as web text, Markdown or (one
+    time in four) Traditional web text, so that every pair mixes layout noise with the
+    known edits.
+    """
+    edited, made = edit_sentences(text, rng, edits=edits, donor=donor)
+    a = rng.choice([pdf_layout, markdown_layout])(text)
+    layout_b = rng.choice([web_layout, markdown_layout, web_layout])
+    b = layout_b(edited)
+    if rng.random() < 0.25:
+        b = traditional(b)
+    return a, b, made
+
+
+@dataclass(frozen=True)
+class Score:
+    """How reported ops match known edits: counts for recall and precision."""
+
+    edits: int
+    found: int
+    reported: int
+    matched: int
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.edits if self.edits else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.reported if self.reported else 1.0
+
+    def __add__(self, other: Score) -> Score:
+        return Score(
+            self.edits + other.edits,
+            self.found + other.found,
+            self.reported + other.reported,
+            self.matched + other.matched,
+        )
+
+
+_KIND_OF_OP = {"split": "change", "merge": "change"}
+
+
+def score_ops(ops, a_keys: list[str], b_keys: list[str], made: list[KnownEdit], key) -> Score:  # type: ignore[no-untyped-def]
+    """Match reported ops to known edits.
+
+    A deletion or insertion of several sentences counts as one unit per sentence; a
+    change, move, split or merge is one unit. A known edit is found when a unit of its
+    kind has exactly its sentences (compared by ``key``, docdiff's sentence key of a
+    raw sentence) on the old and the new side.
+    """
+    units: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
+    for op in ops:
+        if op.op == "equal":
+            continue
+        ak = tuple(a_keys[op.a_range[0] : op.a_range[1]])
+        bk = tuple(b_keys[op.b_range[0] : op.b_range[1]])
+        if op.op == "delete":
+            units += [("delete", (x,), ()) for x in ak]
+        elif op.op == "insert":
+            units += [("insert", (), (x,)) for x in bk]
+        else:
+            units.append((op.op, ak, bk))
+    used: set[int] = set()
+    found = 0
+    for edit in made:
+        kind = _KIND_OF_OP.get(edit.kind, edit.kind)
+        before = tuple(key(x) for x in edit.before)
+        after = tuple(key(x) for x in edit.after)
+        for i, (k, ak, bk) in enumerate(units):
+            if i not in used and k == kind and ak == before and bk == after:
+                used.add(i)
+                found += 1
+                break
+    return Score(len(made), found, len(units), len(used))

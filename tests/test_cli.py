@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ALL_SEEDS, SEED_000, SEED_002, read
+from conftest import ALL_SEEDS, SEED_000, SEED_001, SEED_002, read
 
 from difftool.cli import cli
 
@@ -100,3 +100,64 @@ def test_python_dash_m_works_and_prints_no_traceback():
     )
     assert proc.returncode == 2
     assert proc.stderr == "docdiff: /nonexistent/file.txt: no such file\n"
+
+
+# --- docdiff A B ------------------------------------------------------------------------
+
+
+def test_diff_exit_status_like_diff(runner):
+    same = runner.invoke(cli, [str(SEED_000), str(SEED_000)])
+    assert same.exit_code == 0, same.output
+    different = runner.invoke(cli, [str(SEED_000), str(SEED_001)])
+    assert different.exit_code == 1, different.output
+    trouble = runner.invoke(cli, [str(SEED_000), "/nonexistent.txt"])
+    assert trouble.exit_code == 2
+    assert trouble.output == "docdiff: /nonexistent.txt: no such file\n"
+
+
+def test_diff_is_the_default_command_and_diff_also_works(runner):
+    a = runner.invoke(cli, ["--format", "json", str(SEED_000), str(SEED_001)])
+    b = runner.invoke(cli, ["diff", "--format", "json", str(SEED_000), str(SEED_001)])
+    assert a.exit_code == b.exit_code == 1
+    assert a.output == b.output
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "json", "unified", "markdown"])
+def test_every_format_prints(runner, fmt):
+    result = runner.invoke(cli, ["--format", fmt, "--color", "never", str(SEED_000), str(SEED_001)])
+    assert result.exit_code == 1
+    assert "广东省" in result.output
+
+
+def test_color_never_and_no_color(runner, monkeypatch):
+    always = runner.invoke(cli, ["--color", "always", str(SEED_000), str(SEED_001)])
+    assert "\x1b[" in always.output
+    never = runner.invoke(cli, ["--color", "never", str(SEED_000), str(SEED_001)])
+    assert "\x1b[" not in never.output
+    monkeypatch.setenv("NO_COLOR", "1")
+    auto = runner.invoke(cli, [str(SEED_000), str(SEED_001)])
+    assert "\x1b[" not in auto.output
+
+
+def test_strict_reports_width_differences(runner, tmp_path: Path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("坚持依法行政，推动高质量发展。\n", encoding="utf-8")
+    b.write_text("坚持依法行政,推动高质量发展。\n", encoding="utf-8")
+    assert runner.invoke(cli, [str(a), str(b)]).exit_code == 0
+    strict = runner.invoke(cli, ["--strict", str(a), str(b)])
+    assert strict.exit_code == 1
+    assert "layout, punctuation or script only" in strict.output
+
+
+def test_threshold_option_is_checked(runner):
+    bad = runner.invoke(cli, ["--threshold", "3", str(SEED_000), str(SEED_001)])
+    assert bad.exit_code == 2
+    assert "threshold" in bad.output.lower()
+
+
+def test_diff_never_touches_the_files(runner, tmp_path: Path):
+    a = tmp_path / "a.txt"
+    a.write_bytes(SEED_000.read_bytes())
+    before = (a.read_bytes(), a.stat().st_mtime_ns)
+    runner.invoke(cli, [str(a), str(SEED_001)])
+    assert (a.read_bytes(), a.stat().st_mtime_ns) == before

@@ -1,0 +1,396 @@
+"""Align two documents' sentences and describe the differences as operations.
+
+1. Anchors: sentences whose key is equal and unique on both sides, kept in order
+   (patience diff), recursively inside each gap, then equal runs grown from the ends.
+2. Each gap between anchors is aligned by similarity with a small dynamic programme that
+   allows one-to-one, one-to-two and two-to-one pairs, so a sentence split in two or two
+   merged is one change. A pair below the threshold is a delete plus an insert.
+   Quadratic work happens only inside gaps, and a gap larger than :data:`GAP_CAP`
+   cells falls back to delete plus insert: the cost grows about linearly with length.
+3. Moves: a deleted sentence that reappears (identical or nearly) among the inserted
+   ones is one ``move``.
+4. Inside each changed or moved pair: the word-level inline diff and changed figures.
+
+Pure functions on sentence lists: no I/O, no numpy.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Indel
+
+from difftool import inline
+from difftool.models import Sentence
+
+#: Default similarity (0..1, Indel-normalised) for two sentences to be one change.
+#: Chosen on generated variant pairs: see benchmarks/bench_threshold.py and the README.
+DEFAULT_THRESHOLD = 0.3
+#: Similarity for a deleted and an inserted sentence to count as one moved sentence.
+MOVE_THRESHOLD = 0.8
+#: Largest gap (cells of its similarity matrix) aligned by similarity.
+GAP_CAP = 40_000
+#: A split or merge must beat the best single pair by this much similarity.
+SPLIT_MARGIN = 0.03
+
+OP_KINDS = ("equal", "change", "insert", "delete", "move")
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation: sentences ``a[a_start:a_end]`` became ``b[b_start:b_end]``.
+
+    ``equal`` and ``change`` have both ranges; ``delete`` an empty b range at the place
+    in b where the sentences would have been; ``insert`` the converse; ``move`` the a
+    range it was taken from and the b range it went to.
+    """
+
+    op: str
+    a_range: tuple[int, int]
+    b_range: tuple[int, int]
+    similarity: float = 1.0
+    inline: tuple[inline.Segment, ...] = ()
+    numbers_a: tuple[str, ...] = ()
+    numbers_b: tuple[str, ...] = ()
+    layout_only: bool = False
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """The ops of a comparison, in reading order of ``b`` (deletions where they were)."""
+
+    ops: tuple[Op, ...]
+    similarity: float
+    summary: dict[str, int] = field(default_factory=dict)
+
+
+# --- anchors ---------------------------------------------------------------------------
+
+
+def _unique_anchors(
+    ka: Sequence[str], kb: Sequence[str], a0: int, a1: int, b0: int, b1: int
+) -> list[tuple[int, int]]:
+    """Pairs of equal keys unique on both sides of the window: the heaviest chain."""
+    ca = Counter(ka[a0:a1])
+    cb = Counter(kb[b0:b1])
+    where_b = {kb[j]: j for j in range(b0, b1) if cb[kb[j]] == 1}
+    pairs = [(i, where_b[ka[i]]) for i in range(a0, a1) if ca[ka[i]] == 1 and ka[i] in where_b]
+    weights = [len(ka[i]) + 1 + _tiebreak(ka[i], ka[i]) for i, _ in pairs]
+    return _heaviest_chain(pairs, weights, b1)
+
+
+def _tiebreak(x: str, y: str) -> float:
+    """A tiny weight that depends only on the (unordered) pair of texts.
+
+    Equal-length candidates would otherwise tie and be chosen by position, which
+    differs between comparing A with B and B with A.
+    """
+    low, high = (x, y) if x <= y else (y, x)
+    return zlib.crc32(f"{low}\0{high}".encode()) / 2**32 * 1e-3
+
+
+def _heaviest_chain(
+    pairs: list[tuple[int, int]], weights: list[float], size: int
+) -> list[tuple[int, int]]:
+    """The chain of pairs increasing in both coordinates with the largest total weight.
+
+    Patience diff keeps the longest chain; weighting each anchor by its length makes a
+    long sentence outweigh a short one that crossed it, the same way in both directions,
+    so that comparing B with A mirrors comparing A with B. O(n log n) with a Fenwick
+    tree of prefix maxima over the second coordinate.
+    """
+    if not pairs:
+        return []
+    tree_best = [0.0] * (size + 1)
+    tree_arg = [-1] * (size + 1)
+    best = [0.0] * len(pairs)
+    back = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        value, arg, x = 0.0, -1, j  # prefix maximum over second coordinates < j
+        while x > 0:
+            if tree_best[x] > value:
+                value, arg = tree_best[x], tree_arg[x]
+            x -= x & -x
+        best[k], back[k] = value + weights[k], arg
+        x = j + 1
+        while x <= size:
+            if best[k] > tree_best[x]:
+                tree_best[x], tree_arg[x] = best[k], k
+            x += x & -x
+    k = max(range(len(pairs)), key=best.__getitem__)
+    chain: list[tuple[int, int]] = []
+    while k >= 0:
+        chain.append(pairs[k])
+        k = back[k]
+    return chain[::-1]
+
+
+def _match_equal(ka: Sequence[str], kb: Sequence[str]) -> list[tuple[int, int]]:
+    """All anchor pairs: unique-equal anchors found recursively, plus equal runs at the
+    edges of each window (what patience diff does before falling back)."""
+    matches: list[tuple[int, int]] = []
+    stack = [(0, len(ka), 0, len(kb))]
+    while stack:
+        a0, a1, b0, b1 = stack.pop()
+        while a0 < a1 and b0 < b1 and ka[a0] == kb[b0]:
+            matches.append((a0, b0))
+            a0, b0 = a0 + 1, b0 + 1
+        while a0 < a1 and b0 < b1 and ka[a1 - 1] == kb[b1 - 1]:
+            matches.append((a1 - 1, b1 - 1))
+            a1, b1 = a1 - 1, b1 - 1
+        if a0 >= a1 or b0 >= b1:
+            continue
+        anchors = _unique_anchors(ka, kb, a0, a1, b0, b1)
+        if not anchors:
+            continue
+        prev_a, prev_b = a0, b0
+        for i, j in anchors:
+            matches.append((i, j))
+            stack.append((prev_a, i, prev_b, j))
+            prev_a, prev_b = i + 1, j + 1
+        stack.append((prev_a, a1, prev_b, b1))
+    return sorted(matches)
+
+
+# --- gaps ------------------------------------------------------------------------------
+
+
+def _similarity_matrix(ga: Sequence[str], gb: Sequence[str]) -> list[list[float]]:
+    if len(ga) * len(gb) > 2_500:
+        # big gaps: rapidfuzz's C++ matrix (imports numpy, so only when it pays)
+        from rapidfuzz.process import cdist
+
+        return [list(row) for row in cdist(ga, gb, scorer=Indel.normalized_similarity, workers=1)]
+    sim = Indel.normalized_similarity
+    return [[sim(x, y) for y in gb] for x in ga]
+
+
+def _align_gap(
+    ga: Sequence[str], gb: Sequence[str], threshold: float
+) -> list[tuple[str, int, int, int, int]]:
+    """Align a gap; return ``(kind, a0, a1, b0, b1)`` in gap-relative indices.
+
+    Kinds: ``pair`` (1:1, 1:2 or 2:1), ``delete``, ``insert``. Dynamic programming
+    maximises the summed similarity of pairs; an exactly equal pair scores double so
+    that it is never traded for a merge.
+    """
+    n, m = len(ga), len(gb)
+    if n == 0 or m == 0 or n * m > GAP_CAP:
+        out: list[tuple[str, int, int, int, int]] = []
+        if n:
+            out.append(("delete", 0, n, 0, 0))
+        if m:
+            out.append(("insert", n, n, 0, m))
+        return out
+    sim = _similarity_matrix(ga, gb)
+    ratio = Indel.normalized_similarity
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    move: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if i == 0 and j == 0:
+                continue
+            best, how = -1.0, (0, 0)
+            if i and score[i - 1][j] > best:
+                best, how = score[i - 1][j], (1, 0)
+            if j and score[i][j - 1] > best:
+                best, how = score[i][j - 1], (0, 1)
+            if i and j:
+                s = sim[i - 1][j - 1]
+                # an exact pair scores double, and longer sentences a little more, so
+                # that ties are rare and break the same way whichever side is "a"
+                weight = (
+                    1.0
+                    + (len(ga[i - 1]) + len(gb[j - 1])) / 10_000
+                    + _tiebreak(ga[i - 1], gb[j - 1])
+                )
+                gain = (2.0 if ga[i - 1] == gb[j - 1] else s) * weight
+                if s >= threshold and score[i - 1][j - 1] + gain > best:
+                    best, how = score[i - 1][j - 1] + gain, (1, 1)
+                if j >= 2:
+                    s2 = ratio(ga[i - 1], gb[j - 2] + gb[j - 1])
+                    if (
+                        s2 >= threshold
+                        and s2 >= max(sim[i - 1][j - 1], sim[i - 1][j - 2]) + SPLIT_MARGIN
+                    ) and score[i - 1][j - 2] + 1.5 * s2 > best:
+                        best, how = score[i - 1][j - 2] + 1.5 * s2, (1, 2)
+                if i >= 2:
+                    s2 = ratio(ga[i - 2] + ga[i - 1], gb[j - 1])
+                    if (
+                        s2 >= threshold
+                        and s2 >= max(sim[i - 1][j - 1], sim[i - 2][j - 1]) + SPLIT_MARGIN
+                    ) and score[i - 2][j - 1] + 1.5 * s2 > best:
+                        best, how = score[i - 2][j - 1] + 1.5 * s2, (2, 1)
+            score[i][j], move[i][j] = best, how
+    steps: list[tuple[str, int, int, int, int]] = []
+    i, j = n, m
+    while i or j:
+        di, dj = move[i][j] or (0, 0)
+        kind = "pair" if di and dj else ("delete" if di else "insert")
+        steps.append((kind, i - di, i, j - dj, j))
+        i, j = i - di, j - dj
+    return steps[::-1]
+
+
+# --- ops -------------------------------------------------------------------------------
+
+
+def _pair_op(
+    a: Sequence[Sentence],
+    b: Sequence[Sentence],
+    ar: tuple[int, int],
+    br: tuple[int, int],
+    kind: str = "change",
+) -> Op:
+    ka = "".join(s.key for s in a[ar[0] : ar[1]])
+    kb = "".join(s.key for s in b[br[0] : br[1]])
+    if ka == kb:  # a split or merge that changed no word: layout, not content
+        return Op("equal", ar, br, 1.0, layout_only=True)
+    segments = tuple(inline.diff(ka, kb))
+    na, nb = inline.changed_numbers(ka, kb)
+    return Op(kind, ar, br, Indel.normalized_similarity(ka, kb), segments, tuple(na), tuple(nb))
+
+
+def _raw_ops(a: Sequence[Sentence], b: Sequence[Sentence], threshold: float) -> list[Op]:
+    ka = [s.key for s in a]
+    kb = [s.key for s in b]
+    ops: list[Op] = []
+    prev_a = prev_b = 0
+    for i, j in [*_match_equal(ka, kb), (len(ka), len(kb))]:
+        for kind, x0, x1, y0, y1 in _align_gap(ka[prev_a:i], kb[prev_b:j], threshold):
+            ar, br = (prev_a + x0, prev_a + x1), (prev_b + y0, prev_b + y1)
+            if kind == "pair":
+                ops.append(_pair_op(a, b, ar, br))
+            elif kind == "delete":
+                ops.extend(Op("delete", (k, k + 1), (br[0], br[0]), 0.0) for k in range(*ar))
+            else:
+                ops.extend(Op("insert", (ar[0], ar[0]), (k, k + 1), 0.0) for k in range(*br))
+        if i < len(ka):
+            ops.append(Op("equal", (i, i + 1), (j, j + 1)))
+        prev_a, prev_b = i + 1, j + 1
+    return ops
+
+
+def _find_moves(ops: list[Op], a: Sequence[Sentence], b: Sequence[Sentence]) -> list[Op]:
+    """Turn a delete and an insert of the same (or nearly the same) sentence into a move."""
+    deletes = [
+        k for k, op in enumerate(ops) if op.op == "delete" and len(a[op.a_range[0]].key) >= 4
+    ]
+    inserts = [
+        k for k, op in enumerate(ops) if op.op == "insert" and len(b[op.b_range[0]].key) >= 4
+    ]
+    if not deletes or not inserts:
+        return ops
+    by_key: dict[str, list[int]] = {}
+    for k in inserts:
+        by_key.setdefault(b[ops[k].b_range[0]].key, []).append(k)
+    pairs: dict[int, int] = {}  # insert op index -> delete op index
+    unmatched: list[int] = []
+    for d in deletes:
+        same = by_key.get(a[ops[d].a_range[0]].key)
+        if same:
+            pairs[same.pop(0)] = d
+        else:
+            unmatched.append(d)
+    free = [k for k in inserts if k not in pairs]
+    if unmatched and free and len(unmatched) * len(free) <= GAP_CAP:
+        sims = _similarity_matrix(
+            [a[ops[d].a_range[0]].key for d in unmatched], [b[ops[k].b_range[0]].key for k in free]
+        )
+        candidates = sorted(
+            (
+                (sims[x][y], x, y)
+                for x in range(len(unmatched))
+                for y in range(len(free))
+                if sims[x][y] >= MOVE_THRESHOLD
+            ),
+            reverse=True,
+        )
+        used_d: set[int] = set()
+        used_i: set[int] = set()
+        for _, x, y in candidates:
+            if x not in used_d and y not in used_i:
+                used_d.add(x)
+                used_i.add(y)
+                pairs[free[y]] = unmatched[x]
+    if not pairs:
+        return ops
+    moved_from = set(pairs.values())
+    out: list[Op] = []
+    for k, op in enumerate(ops):
+        if k in moved_from:
+            continue
+        if k in pairs:
+            source = ops[pairs[k]]
+            moved = _pair_op(a, b, source.a_range, op.b_range, kind="move")
+            out.append(moved if moved.op == "move" else Op("move", source.a_range, op.b_range))
+        else:
+            out.append(op)
+    return out
+
+
+def _coalesce(ops: list[Op]) -> list[Op]:
+    """Join runs of adjacent equal, delete and insert ops into one op each."""
+    out: list[Op] = []
+    for op in ops:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and op.op == last.op
+            and op.op in ("equal", "delete", "insert")
+            and not op.layout_only
+            and not last.layout_only
+            and last.a_range[1] == op.a_range[0]
+            and last.b_range[1] == op.b_range[0]
+        ):
+            out[-1] = Op(
+                op.op,
+                (last.a_range[0], op.a_range[1]),
+                (last.b_range[0], op.b_range[1]),
+                op.similarity,
+            )
+        else:
+            out.append(op)
+    return out
+
+
+def _similarity(ops: Sequence[Op], a: Sequence[Sentence], b: Sequence[Sentence]) -> float:
+    """Share of characters the two documents have in common, by sentence alignment."""
+    total = sum(len(s.key) for s in a) + sum(len(s.key) for s in b)
+    if total == 0:
+        return 1.0
+    common = 0.0
+    for op in ops:
+        if op.op in ("equal", "change", "move"):
+            la = sum(len(s.key) for s in a[op.a_range[0] : op.a_range[1]])
+            lb = sum(len(s.key) for s in b[op.b_range[0] : op.b_range[1]])
+            common += op.similarity * (la + lb)
+    return common / total
+
+
+def align(
+    a: Sequence[Sentence], b: Sequence[Sentence], *, threshold: float = DEFAULT_THRESHOLD
+) -> Alignment:
+    """Align two sentence lists and return the operations that turn ``a`` into ``b``.
+
+    Args:
+        a: the old version's sentences.
+        b: the new version's sentences.
+        threshold: similarity (0..1) below which a pair is a delete plus an insert.
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+    ops = _coalesce(_find_moves(_raw_ops(a, b, threshold), a, b))
+    return Alignment(tuple(ops), _similarity(ops, a, b), summarise(ops))
+
+
+def summarise(ops: Sequence[Op]) -> dict[str, int]:
+    """Sentences per kind of op; a change or move counts once, even a split or merge."""
+    summary = dict.fromkeys(OP_KINDS, 0)
+    for op in ops:
+        width = max(op.a_range[1] - op.a_range[0], op.b_range[1] - op.b_range[0])
+        summary[op.op] += width if op.op in ("equal", "delete", "insert") else 1
+    return summary

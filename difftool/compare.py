@@ -1,0 +1,110 @@
+"""Compare two documents: the library call behind ``docdiff A B``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from difftool import inline
+from difftool.align import DEFAULT_THRESHOLD, Op, align, summarise
+from difftool.models import Sentence
+from difftool.pipeline import Prepared, prepare
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The differences between two prepared documents.
+
+    Attributes:
+        a: the old version.
+        b: the new version.
+        ops: the operations in reading order of ``b`` (see :class:`~difftool.align.Op`).
+        similarity: share of characters in common, 0..1.
+        summary: sentence counts per kind of op.
+        strict: whether differences hidden by normalisation were reported too.
+        same_bytes: whether the two texts are identical character for character.
+    """
+
+    a: Prepared
+    b: Prepared
+    ops: tuple[Op, ...]
+    similarity: float
+    summary: dict[str, int]
+    strict: bool = False
+    same_bytes: bool = False
+
+    @property
+    def changes(self) -> tuple[Op, ...]:
+        """The ops that are differences (everything but ``equal``)."""
+        return tuple(op for op in self.ops if op.op != "equal")
+
+    @property
+    def differs(self) -> bool:
+        """True when there is something to report (in strict mode: any byte)."""
+        if self.strict:
+            return not self.same_bytes
+        return bool(self.changes)
+
+    def heading_before(self, op: Op) -> str | None:
+        """The key of the last heading before the op, in b (in a for deletions)."""
+        side, start = (self.a, op.a_range[0]) if op.op == "delete" else (self.b, op.b_range[0])
+        for sentence in reversed(side.sentences[:start]):
+            if sentence.heading:
+                return sentence.key
+        return None
+
+
+def _original(sentences: Sequence[Sentence], span: tuple[int, int]) -> str:
+    return "".join(s.text for s in sentences[span[0] : span[1]])
+
+
+def _strict_ops(ops: Sequence[Op], a: Prepared, b: Prepared) -> list[Op]:
+    """Report equal sentences whose original text differs (width, script, layout)."""
+    out: list[Op] = []
+    for op in ops:
+        if op.op == "equal":
+            old, new = _original(a.sentences, op.a_range), _original(b.sentences, op.b_range)
+            if old != new:
+                segments = tuple(inline.diff(old, new))
+                out.append(Op("change", op.a_range, op.b_range, 1.0, segments, layout_only=True))
+                continue
+        out.append(op)
+    return out
+
+
+def compare(
+    a: Prepared, b: Prepared, *, threshold: float = DEFAULT_THRESHOLD, strict: bool = False
+) -> Comparison:
+    """Compare two prepared documents (see :func:`difftool.prepare`).
+
+    Args:
+        a: the old version.
+        b: the new version.
+        threshold: similarity (0..1) below which two sentences are a delete and an
+            insert rather than one change.
+        strict: also report differences that normalisation hides: punctuation width,
+            script, spacing and line layout inside sentences.
+    """
+    result = align(a.sentences, b.sentences, threshold=threshold)
+    ops = list(result.ops)
+    summary = dict(result.summary)
+    if strict:
+        ops = _strict_ops(ops, a, b)
+        summary = summarise(ops)
+    same = a.document.text == b.document.text
+    return Comparison(a, b, tuple(ops), result.similarity, summary, strict, same)
+
+
+def compare_files(
+    path_a: str | os.PathLike[str],
+    path_b: str | os.PathLike[str],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    strict: bool = False,
+) -> Comparison:
+    """Load, normalise and compare two files."""
+    return compare(prepare(path_a), prepare(path_b), threshold=threshold, strict=strict)
+
+
+__all__ = ["Comparison", "Op", "compare", "compare_files"]

@@ -1,0 +1,244 @@
+"""Alignment: anchors, gaps, splits and merges, moves, inline diff, figures, invariants."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+import pytest
+from conftest import SEEDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from difftool import load, normalise
+from difftool.align import align
+from difftool.inline import changed_numbers, cleanup_semantic, diff, tokens
+from difftool.models import Document, Sentence
+from difftool.pipeline import prepare_text
+from difftool.segment import sentence_key
+from difftool.variants import Score, paragraphs, score_ops, variant_pair
+
+
+def sents(*keys: str) -> list[Sentence]:
+    return [Sentence(i, k, k, 0, len(k)) for i, k in enumerate(keys)]
+
+
+A1 = "坚持稳中求进工作总基调,完整准确全面贯彻新发展理念"
+A2 = "全市查办各类违法案件4377宗,罚没2791.19万元"
+A3 = "新增在线消费纠纷解决机制企业26家"
+A4 = "联合澳门、珠海、中山、横琴发布全省首个消费维权团体标准"
+A5 = "及时公开重大行政决策事项目录,清理现行有效规范性文件"
+
+
+def kinds(result) -> list[str]:
+    return [op.op for op in result.ops]
+
+
+def test_tokens_keep_figures_and_words_whole():
+    assert tokens("罚没2791.19万元,增长5.2%,GDP grew") == [
+        "罚",
+        "没",
+        "2791.19",
+        "万",
+        "元",
+        ",",
+        "增",
+        "长",
+        "5.2%",
+        ",",
+        "GDP",
+        " ",
+        "grew",
+    ]
+
+
+def test_changed_figure_is_one_change_and_listed():
+    result = align(sents(A1, A2, A3), sents(A1, A2.replace("4377", "4378"), A3))
+    assert kinds(result) == ["equal", "change", "equal"]
+    op = result.ops[1]
+    assert (op.numbers_a, op.numbers_b) == (("4377",), ("4378",))
+    assert ("delete", "4377") in op.inline and ("insert", "4378") in op.inline
+
+
+def test_changed_numbers_are_multisets():
+    assert changed_numbers("增长5%和5%", "增长5%和6%") == (["5%"], ["6%"])
+    assert changed_numbers("同样的1和2", "同样的2和1") == ([], [])
+
+
+def test_semantic_cleanup_keeps_rewritten_phrases_whole():
+    segments = diff("省药品监管局法治建设要求", "省局法治工作要求")
+    assert segments == [
+        ("equal", "省"),
+        ("delete", "药品监管"),
+        ("equal", "局法治"),
+        ("delete", "建设"),
+        ("insert", "工作"),
+        ("equal", "要求"),
+    ]
+    # a one-character coincidence inside a rewrite is folded into the edit
+    confetti = [
+        ("delete", "推进"),
+        ("equal", "法"),
+        ("insert", "加强"),
+        ("delete", "治"),
+        ("insert", "监管"),
+    ]
+    assert cleanup_semantic(confetti) == [("delete", "推进法治"), ("insert", "法加强监管")]
+
+
+def test_inline_segments_rebuild_both_sides():
+    a, b = "全面深化商事制度改革,突出加强食品安全", "深化商事制度改革,大力加强药品安全监管"
+    segments = diff(a, b)
+    assert "".join(t for tag, t in segments if tag != "insert") == a
+    assert "".join(t for tag, t in segments if tag != "delete") == b
+
+
+def test_insert_and_delete():
+    assert kinds(align(sents(A1, A3), sents(A1, A2, A3))) == ["equal", "insert", "equal"]
+    assert kinds(align(sents(A1, A2, A3), sents(A1, A3))) == ["equal", "delete", "equal"]
+
+
+def test_unrelated_replacement_is_delete_plus_insert_not_change():
+    result = align(sents(A1, A2, A3), sents(A1, A4, A3))
+    assert sorted(kinds(result)) == ["delete", "equal", "equal", "insert"]
+
+
+def test_threshold_decides_between_change_and_replacement():
+    old, new = "全市共审查新增文件253件,梳理存量文件511件", "全市共清理新增文件253件"
+    assert kinds(align(sents(old), sents(new), threshold=0.3)) == ["change"]
+    assert sorted(kinds(align(sents(old), sents(new), threshold=0.9))) == ["delete", "insert"]
+
+
+def test_split_and_merge_are_one_change():
+    whole = (
+        "建立告知承诺许可企业库,已入库企业250家,并通过双随机加信用标准化监管新模式推进企业精准画像"
+    )
+    first, second = (
+        "建立告知承诺许可企业库,已入库企业250家",
+        "并通过双随机加信用标准化监管新模式推进企业精准画像",
+    )
+    split = align(sents(A1, whole, A3), sents(A1, first, second, A3))
+    assert kinds(split) == ["equal", "change", "equal"]
+    assert split.ops[1].a_range == (1, 2) and split.ops[1].b_range == (1, 3)
+    merged = align(sents(A1, first, second, A3), sents(A1, whole, A3))
+    assert kinds(merged) == ["equal", "change", "equal"]
+    assert merged.ops[1].a_range == (1, 3) and merged.ops[1].b_range == (1, 2)
+
+
+def test_split_that_changes_no_word_is_equal_layout():
+    result = align(
+        sents(A1, "甲乙丙丁戊己庚辛壬癸" * 2),
+        sents(A1, "甲乙丙丁戊己庚辛壬癸", "甲乙丙丁戊己庚辛壬癸"),
+    )
+    assert [(op.op, op.layout_only) for op in result.ops] == [("equal", False), ("equal", True)]
+    assert result.summary["change"] == 0
+
+
+def test_moved_sentence_is_one_move():
+    result = align(sents(A1, A2, A3, A4, A5), sents(A1, A3, A4, A2, A5))
+    moves = [op for op in result.ops if op.op == "move"]
+    assert len(moves) == 1
+    assert moves[0].a_range == (1, 2) and moves[0].b_range == (3, 4)
+    assert result.summary["delete"] == result.summary["insert"] == 0
+
+
+def test_moved_and_edited_sentence_is_a_move_with_its_inline_edit():
+    edited = A2.replace("4377", "4380")
+    result = align(sents(A1, A2, A3, A4, A5), sents(A1, A3, A4, edited, A5))
+    (move,) = [op for op in result.ops if op.op == "move"]
+    assert move.numbers_a == ("4377",) and move.numbers_b == ("4380",)
+
+
+def test_threshold_is_validated():
+    with pytest.raises(ValueError, match="threshold"):
+        align(sents(A1), sents(A1), threshold=1.5)
+
+
+def test_gap_beyond_the_cap_falls_back_to_delete_and_insert():
+    old = [f"第{i}条 旧的规定内容第{i}项" for i in range(300)]
+    new = [f"第{i}条 新的规定内容第{i}项" for i in range(300)]
+    result = align(sents(*old), sents(*new))
+    assert result.summary["delete"] + result.summary["change"] >= 300
+
+
+# --- invariants --------------------------------------------------------------------------
+
+keys = st.lists(
+    st.sampled_from([A1, A2, A3, A4, A5, "短句", "另一个短句", A2 + "新增内容"]), max_size=12
+)
+
+
+def apply_ops(ops, a: Sequence[str], b: Sequence[str]) -> list[str]:
+    """Rebuild b from a and the ops: equal ranges copied from a, the rest from the ops."""
+    out: list[str] = []
+    for op in sorted(
+        (op for op in ops if op.b_range[1] > op.b_range[0]), key=lambda op: op.b_range
+    ):
+        if op.op == "equal" and not op.layout_only:
+            out += a[op.a_range[0] : op.a_range[1]]
+        else:
+            out += b[op.b_range[0] : op.b_range[1]]
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys)
+def test_compare_x_with_x_is_all_equal(x):
+    result = align(sents(*x), sents(*x))
+    assert all(op.op == "equal" for op in result.ops)
+    assert result.similarity == 1.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys, keys)
+def test_ops_cover_both_sides_once_and_rebuild_b(x, y):
+    result = align(sents(*x), sents(*y))
+    a_seen = [i for op in result.ops for i in range(*op.a_range)]
+    b_seen = [j for op in result.ops for j in range(*op.b_range)]
+    assert sorted(a_seen) == list(range(len(x)))
+    assert sorted(b_seen) == list(range(len(y)))
+    for op in result.ops:
+        if op.op == "equal":
+            assert "".join(x[op.a_range[0] : op.a_range[1]]) == "".join(
+                y[op.b_range[0] : op.b_range[1]]
+            )
+    assert apply_ops(result.ops, x, y) == list(y)
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys, keys)
+def test_swapping_a_and_b_swaps_inserts_and_deletes(x, y):
+    forward = align(sents(*x), sents(*y)).summary
+    backward = align(sents(*y), sents(*x)).summary
+    assert forward["insert"] == backward["delete"]
+    assert forward["delete"] == backward["insert"]
+    assert forward["change"] == backward["change"]
+    assert forward["move"] == backward["move"]
+
+
+# --- generated variant pairs --------------------------------------------------------------
+
+
+def test_generated_variant_pairs_recall_and_precision():
+    """50 pairs of seed text with known edits, each side in its own layout."""
+    texts = [normalise(load(p).text).text for p in sorted(SEEDS.glob("*.txt"))]
+    rng = random.Random(20231204)
+    total = Score(0, 0, 0, 0)
+    for _ in range(50):
+        paras = paragraphs(rng.choice(texts))
+        start = rng.randrange(max(1, len(paras) - 12))
+        donor = "\n".join(rng.choice(texts).split("\n")[:20])
+        a, b, made = variant_pair("\n".join(paras[start : start + 12]), rng, donor=donor)
+        pa = prepare_text(Document("a", a, "utf-8"))
+        pb = prepare_text(Document("b", b, "utf-8"))
+        ops = align(pa.sentences, pb.sentences).ops
+        total += score_ops(
+            ops,
+            [s.key for s in pa.sentences],
+            [s.key for s in pb.sentences],
+            made,
+            lambda raw: sentence_key(normalise(raw).text),
+        )
+    assert total.edits > 200
+    assert total.recall >= 0.95, total
+    assert total.precision >= 0.95, total

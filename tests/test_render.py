@@ -1,0 +1,101 @@
+"""Rendering: the terminal view into a string console, Markdown, unified diff, JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from conftest import SEED_000, SEED_001
+from rich.console import Console
+from rich.text import Text
+
+from difftool.compare import compare_files
+from difftool.render import display, markdown, terminal, unified
+from difftool.render import json as render_json
+
+
+def render(renderable, width: int = 100, color: bool = False) -> str:
+    console = Console(
+        width=width,
+        file=io.StringIO(),
+        force_terminal=color,
+        color_system="truecolor" if color else None,
+    )
+    console.print(renderable)
+    return console.file.getvalue()
+
+
+COMPARISON = compare_files(SEED_000, SEED_001)
+
+
+def test_display_joins_hard_wraps():
+    assert (
+        display("为指导，深入学习贯彻党的二十大精神，全面贯彻习近平法治思\n\n想，认真")
+        == "为指导，深入学习贯彻党的二十大精神，全面贯彻习近平法治思想，认真"
+    )
+    assert display("the State\nCouncil") == "the State Council"
+
+
+def test_terminal_view_shows_summary_headings_and_changes():
+    out = render(terminal.view(COMPARISON))
+    assert "similarity 96.5% · 3 changed · 0 inserted · 9 removed · 0 moved · 84 unchanged" in out
+    assert "- 广东省药品监督管理局" in out
+    assert "+ 广东省市场监督管理局" in out
+    assert "removed · (四)法治宣传水平持续提升" in out
+    assert "送选的《看视频涨知识，教您科学选购儿童化妆品！》参赛作品" in out
+    # one sentence of dimmed context before and after by default
+    assert "“一监到底”网络直播累计 199期" in out
+
+
+def test_terminal_view_styles_deleted_and_inserted_words():
+    out = render(terminal.view(COMPARISON), color=True)
+    assert "\x1b[" in out
+    old, new = terminal._old_new(COMPARISON, COMPARISON.changes[1])
+    assert [span.style for span in old[0].spans] == [terminal.DELETE]
+    assert old[0].plain[old[0].spans[0].start : old[0].spans[0].end] == "药品"
+    assert new[0].plain[new[0].spans[0].start : new[0].spans[0].end] == "市场"
+
+
+def test_context_zero_shows_no_context():
+    out = render(terminal.view(COMPARISON, context=0))
+    assert "“一监到底”网络直播累计" not in out
+
+
+def test_verbose_header_lists_notes():
+    out = render(terminal.view(COMPARISON, verbose=True))
+    assert "joined 103 wrapped lines" in out
+
+
+def test_side_by_side_lines_up_cjk_columns():
+    out = render(terminal.view(COMPARISON, side_by_side=True), width=90)
+    table_lines = [line for line in out.splitlines() if line.startswith(("│", "┃"))]
+    assert table_lines
+    widths = {Text(line).cell_len for line in table_lines}
+    assert widths == {90}  # every row is exactly the console width: CJK measured as 2 cells
+    assert "广东省" in out
+
+
+def test_markdown_change_list():
+    out = markdown.render(COMPARISON)
+    assert out.startswith("# Changes from ")
+    assert "2. **Changed**: 广东省~~药品~~**市场**监督管理局" in out
+    assert out.count("\n1. ") + out.count("\n7. ") == 2
+
+
+def test_unified_diff_over_sentences():
+    out = unified.render(COMPARISON)
+    lines = out.splitlines()
+    assert lines[0].startswith("--- ") and lines[1].startswith("+++ ")
+    assert "-广东省药品监督管理局" in lines
+    assert "+广东省市场监督管理局" in lines
+
+
+def test_json_has_the_documented_shape():
+    data = json.loads(render_json.render(COMPARISON))
+    assert set(data) >= {"a", "b", "similarity", "summary", "ops"}
+    assert set(data["a"]) >= {"path", "encoding", "sentences", "notes"}
+    for op in data["ops"]:
+        assert op["op"] in {"equal", "change", "insert", "delete", "move"}
+        assert set(op) >= {"a_range", "b_range", "a_text", "b_text", "similarity"}
+    covered = sorted(i for op in data["ops"] for i in range(*op["a_range"]))
+    assert covered == list(range(data["a"]["sentences"]))
