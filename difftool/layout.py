@@ -47,9 +47,6 @@ _HEADING_FIRST = frozenset(
 )
 #: Shortest paragraph-like line in a text that is not hard-wrapped, in display cells.
 LONG_LINE_CELLS = 80
-_WIDE = re.compile(
-    r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
-)
 
 
 def cells(line: str) -> int:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 from difftool import layout
 from difftool.models import NormalisedText
@@ -25,8 +25,19 @@ from difftool.offsets import Edit, OffsetMap, apply_edits
 
 __all__ = ["STEPS", "Step", "normalise"]
 
-_CJK = r"\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003fffd"
-_CJK_PUNCT = r"\u3000-\u303f\uff00-\uffef“”‘’—…·"
+_WIDE_PUNCT = frozenset("“”‘’—…·\n")
+
+
+def _is_wide(ch: str) -> bool:
+    """CJK characters and punctuation, full-width forms, and line ends: spaces next to them
+    are layout. (A test on the code point: a regex class this large costs milliseconds to
+    compile in every process.)"""
+    return ch >= "\u2e80" or ch in _WIDE_PUNCT
+
+
+def _is_annotated(ch: str) -> bool:
+    """What a pinyin annotation follows: a CJK character, or what mojibake left of one."""
+    return ch >= "\u2e80" or ch in "\ufffd?" or (ch.isascii() and ch.isalpha())
 
 
 @dataclass(frozen=True)
@@ -139,8 +150,6 @@ def _markdown(text: str) -> tuple[list[Edit], int]:
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _PINYIN = re.compile(rf"[(（]([a-zü{_TONED}]{{1,6}})[)）]|\?[a-zü{_TONED}]{{1,6}}[)）]")
-#: What an annotation follows: a CJK character, or what mojibake left of one.
-_ANNOTATED = re.compile(rf"[{_CJK}\ufffd?A-Za-z]")
 _TONE = re.compile(f"[{_TONED}]")
 #: Neutral-tone syllables, stripped only in texts that carry toned annotations.
 _NEUTRAL = frozenset(("de", "le", "men", "zi", "me", "ma", "ne", "ba", "zhe", "ge", "la"))
@@ -150,7 +159,7 @@ def _pinyin(text: str) -> tuple[list[Edit], int]:
     matches = [
         m
         for m in _PINYIN.finditer(text)
-        if m.group(1) is None or (m.start() and _ANNOTATED.match(text, m.start() - 1))
+        if m.group(1) is None or (m.start() and _is_annotated(text[m.start() - 1]))
     ]
     toned = [m for m in matches if _TONE.search(m.group())]
     if len(toned) < 3:
@@ -182,17 +191,15 @@ def _width(text: str) -> tuple[str, int]:
 
 _ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _SPACE_RUN = re.compile(r" +")
-_WIDE_CHAR = re.compile(rf"[{_CJK}{_CJK_PUNCT}\n]")
 
 
 def _spaces(text: str) -> tuple[list[Edit], int]:
     """Drop spaces next to CJK (``2023 年``), at line ends and in runs; keep Latin spacing."""
     edits: list[Edit] = []
     n = len(text)
-    wide = _WIDE_CHAR.match
     for m in _SPACE_RUN.finditer(text):
         start, end = m.start(), m.end()
-        if start == 0 or end == n or wide(text, start - 1) or wide(text, end):
+        if start == 0 or end == n or _is_wide(text[start - 1]) or _is_wide(text[end]):
             edits.append((start, end, ""))
         elif end - start > 1:
             edits.append((start + 1, end, ""))
@@ -206,7 +213,7 @@ def traditional_chars() -> str:
     Read from ``data/traditional.txt`` (made by ``data/build_data.py``), so that telling
     a Simplified text costs no OpenCC import.
     """
-    data = resources.files("difftool").joinpath("data/traditional.txt")
+    data = Path(__file__).parent / "data" / "traditional.txt"
     return data.read_text(encoding="utf-8").strip()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 #: Log-probability of a character the table has never seen.
 UNSEEN = -14.0
@@ -25,7 +25,7 @@ REFERENCE = -9.0
 @lru_cache(maxsize=1)
 def table() -> dict[str, float]:
     """Character -> natural log of its relative frequency."""
-    text = resources.files("difftool").joinpath("data/charfreq.tsv").read_text(encoding="utf-8")
+    text = (Path(__file__).parent.parent / "data" / "charfreq.tsv").read_text(encoding="utf-8")
     lines = text.splitlines()
     total = int(lines[0].split("\t")[1])
     scores: dict[str, float] = {}
