@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -161,3 +162,53 @@ def test_diff_never_touches_the_files(runner, tmp_path: Path):
     before = (a.read_bytes(), a.stat().st_mtime_ns)
     runner.invoke(cli, [str(a), str(SEED_001)])
     assert (a.read_bytes(), a.stat().st_mtime_ns) == before
+
+
+# --- docdiff dedup ------------------------------------------------------------------------
+
+
+def test_dedup_on_the_seeds(runner, tmp_path: Path):
+    result = runner.invoke(
+        cli,
+        ["dedup", "--format", "json", "--cache", str(tmp_path / "c.sqlite"), str(SEED_000.parent)],
+    )
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    assert data["documents"] == 5
+    (cluster,) = data["clusters"]
+    assert {Path(m["path"]).name for m in cluster["members"]} == {SEED_000.name, SEED_001.name}
+    assert set(cluster["members"][1]) >= {"path", "similarity", "containment", "partial"}
+    assert data["errors"] == []
+
+
+def test_dedup_csv_and_terminal(runner, tmp_path: Path):
+    csv_out = runner.invoke(cli, ["dedup", "--no-cache", "--format", "csv", str(SEED_000.parent)])
+    assert csv_out.exit_code == 1
+    lines = csv_out.output.splitlines()
+    assert lines[0] == "cluster,representative,path,similarity,containment,partial,size"
+    assert len(lines) == 3
+    terminal = runner.invoke(cli, ["dedup", "--no-cache", str(SEED_000.parent)])
+    assert "5 documents: 1 group of near-duplicates (2 documents), 0 unreadable" in terminal.output
+
+
+def test_dedup_with_no_duplicates_exits_0(runner, tmp_path: Path):
+    for seed in (SEED_000, SEED_002):
+        (tmp_path / seed.name).write_bytes(seed.read_bytes())
+    result = runner.invoke(cli, ["dedup", "--no-cache", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_dedup_lists_unreadable_files_and_goes_on(runner, tmp_path: Path):
+    (tmp_path / "a.txt").write_bytes(SEED_000.read_bytes())
+    (tmp_path / "b.txt").write_bytes(SEED_000.read_bytes())
+    (tmp_path / "c.bin").write_bytes(b"\x00\x01\x02binary\x00\xff" * 20)
+    result = runner.invoke(cli, ["dedup", "--no-cache", "--format", "json", str(tmp_path)])
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert [Path(e["path"]).name for e in data["errors"]] == ["c.bin"]
+    assert "binary" in data["errors"][0]["error"]
+
+
+def test_dedup_of_a_missing_folder_is_trouble(runner):
+    result = runner.invoke(cli, ["dedup", "--no-cache", "/nonexistent/folder"])
+    assert result.exit_code == 2

@@ -1,0 +1,239 @@
+"""The signature cache: SQLite (WAL), keyed by path, size and modification time.
+
+A second run over an unchanged folder reads no document bodies: for each file whose
+path, size and mtime match a row made with the same settings, the row's fingerprint is
+used as it is. Changed settings (shingle size, signature length, the normaliser's
+version) miss cleanly because they are part of the key. A cache that cannot be opened or
+is not a docdiff cache is bypassed with a warning; a locked one likewise. docdiff never
+deletes a file it did not create: a corrupt cache at the default location is renamed
+aside and rebuilt, one given with ``--cache`` is only bypassed.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from difftool.errors import CacheError
+from difftool.fingerprint import Fingerprint
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS fingerprints (
+    path TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    key_hash TEXT NOT NULL,
+    tokens INTEGER NOT NULL,
+    shingles BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    halves BLOB NOT NULL,
+    PRIMARY KEY (path, settings)
+);
+CREATE TABLE IF NOT EXISTS failures (
+    path TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    error TEXT NOT NULL,
+    PRIMARY KEY (path, settings)
+);
+"""
+
+
+def default_path() -> Path:
+    """``$XDG_CACHE_HOME/docdiff/index.sqlite`` (``~/.cache`` by default; LOCALAPPDATA on Windows)."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "docdiff" / "index.sqlite"
+
+
+@dataclass(frozen=True)
+class Stat:
+    """What identifies a version of a file without reading it."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+
+def stat(path: str) -> Stat:
+    st = os.stat(path)
+    return Stat(path, st.st_size, st.st_mtime_ns)
+
+
+def _pack(fp: Fingerprint) -> tuple[bytes, bytes, bytes]:
+    return (
+        zlib.compress(fp.shingles.astype("<u4").tobytes(), 1),
+        fp.signature.astype("<u8").tobytes(),
+        np.concatenate(fp.halves).astype("<u8").tobytes(),
+    )
+
+
+def _unpack(key_hash: str, tokens: int, shingles: bytes, sig: bytes, halves: bytes) -> Fingerprint:
+    both = np.frombuffer(halves, dtype="<u8").astype(np.uint64)
+    half = both.size // 2
+    return Fingerprint(
+        key_hash=key_hash,
+        tokens=tokens,
+        shingles=np.frombuffer(zlib.decompress(shingles), dtype="<u4").astype(np.uint32),
+        signature=np.frombuffer(sig, dtype="<u8").astype(np.uint64),
+        halves=(both[:half], both[half:]),
+    )
+
+
+class SignatureCache:
+    """Fingerprints by (path, settings), valid while the file's size and mtime hold."""
+
+    def __init__(
+        self, path: str | os.PathLike[str], settings: str, *, default: bool = False
+    ) -> None:
+        self.path = Path(path)
+        self.settings = settings
+        self.warnings: list[str] = []
+        self._db: sqlite3.Connection | None = None
+        try:
+            self._db = self._open(default)
+        except (sqlite3.Error, OSError, CacheError) as exc:
+            self.warnings.append(f"cache {self.path} not used: {exc}")
+            self._db = None
+
+    def _open(self, default: bool) -> sqlite3.Connection:
+        if default:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._connect()
+        except sqlite3.DatabaseError as exc:
+            if not default or "locked" in str(exc):
+                raise
+            aside = self.path.with_suffix(".corrupt")
+            self.path.replace(aside)
+            self.warnings.append(f"cache {self.path} was corrupt: moved to {aside.name}, rebuilt")
+            return self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=2.0)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is None:
+                db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            elif row[0] != str(SCHEMA_VERSION):
+                raise CacheError(f"schema {row[0]}, this docdiff writes {SCHEMA_VERSION}")
+            db.commit()
+        except Exception:
+            db.close()
+            raise
+        return db
+
+    @property
+    def active(self) -> bool:
+        return self._db is not None
+
+    def get_many(self, stats: Iterable[Stat]) -> dict[str, Fingerprint]:
+        """Fingerprints of the files whose size and mtime still match."""
+        if self._db is None:
+            return {}
+        wanted = {s.path: s for s in stats}
+        found: dict[str, Fingerprint] = {}
+        try:
+            rows = self._db.execute(
+                "SELECT path, size, mtime_ns, key_hash, tokens, shingles, signature, halves "
+                "FROM fingerprints WHERE settings = ?",
+                (self.settings,),
+            )
+            for path, size, mtime, key, tokens, shingles, sig, halves in rows:
+                s = wanted.get(path)
+                if s is not None and s.size == size and s.mtime_ns == mtime:
+                    found[path] = _unpack(key, tokens, shingles, sig, halves)
+        except (sqlite3.Error, zlib.error, ValueError) as exc:
+            self._give_up(exc)
+            return {}
+        return found
+
+    def failures(self, stats: Iterable[Stat]) -> dict[str, str]:
+        """Files that could not be read last time, unchanged since: path -> error."""
+        if self._db is None:
+            return {}
+        wanted = {s.path: s for s in stats}
+        found: dict[str, str] = {}
+        try:
+            rows = self._db.execute(
+                "SELECT path, size, mtime_ns, error FROM failures WHERE settings = ?",
+                (self.settings,),
+            )
+            for path, size, mtime, error in rows:
+                s = wanted.get(path)
+                if s is not None and s.size == size and s.mtime_ns == mtime:
+                    found[path] = error
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+            return {}
+        return found
+
+    def put_failures(self, items: Iterable[tuple[Stat, str]]) -> None:
+        """Remember files that could not be read, so that an unchanged one is not read again."""
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?, ?)",
+                    ((s.path, self.settings, s.size, s.mtime_ns, error) for s, error in items),
+                )
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+
+    def put_many(self, items: Iterable[tuple[Stat, Fingerprint]]) -> None:
+        """Store fingerprints; a failure disables the cache for the rest of the run."""
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO fingerprints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        (
+                            s.path,
+                            self.settings,
+                            s.size,
+                            s.mtime_ns,
+                            fp.key_hash,
+                            fp.tokens,
+                            *_pack(fp),
+                        )
+                        for s, fp in items
+                    ),
+                )
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+
+    def _give_up(self, exc: Exception) -> None:
+        self.warnings.append(f"cache {self.path} not used: {exc}")
+        self.close()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __iter__(self) -> Iterator[str]:
+        if self._db is None:
+            return iter(())
+        rows = self._db.execute(
+            "SELECT path FROM fingerprints WHERE settings = ?", (self.settings,)
+        )
+        return (row[0] for row in rows.fetchall())

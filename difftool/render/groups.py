@@ -1,0 +1,110 @@
+"""Render near-duplicate groups: a rich table, JSON, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.table import Table
+from rich.text import Text
+
+from difftool.index import DedupResult
+
+
+def to_dict(result: DedupResult) -> dict[str, Any]:
+    """``{"documents", "clusters": [{"id", "representative", "members": [...]}], "errors"}``."""
+    return {
+        "documents": result.documents,
+        "clusters": [
+            {
+                "id": cluster.id,
+                "representative": cluster.representative,
+                "members": [
+                    {
+                        "path": m.path,
+                        "similarity": round(m.similarity, 4),
+                        "containment": round(m.containment, 4),
+                        "partial": m.partial,
+                        "size": m.size,
+                    }
+                    for m in cluster.members
+                ],
+            }
+            for cluster in result.clusters
+        ],
+        "errors": [{"path": path, "error": error} for path, error in result.errors],
+    }
+
+
+def render_json(result: DedupResult) -> str:
+    return json.dumps(to_dict(result), ensure_ascii=False, indent=2)
+
+
+def render_csv(result: DedupResult) -> str:
+    """One row per member: cluster, representative, path, similarity, containment, partial, size."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["cluster", "representative", "path", "similarity", "containment", "partial", "size"]
+    )
+    for cluster in result.clusters:
+        for m in cluster.members:
+            writer.writerow(
+                [
+                    cluster.id,
+                    cluster.representative,
+                    m.path,
+                    f"{m.similarity:.4f}",
+                    f"{m.containment:.4f}",
+                    m.partial,
+                    m.size,
+                ]
+            )
+    return out.getvalue()
+
+
+class GroupsView:
+    """The terminal view: one table row per member, grouped, and a one-line total."""
+
+    def __init__(self, result: DedupResult) -> None:
+        self.result = result
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        result = self.result
+        if result.clusters:
+            table = Table(show_lines=False, expand=False)
+            table.add_column("group", justify="right")
+            table.add_column("document", overflow="fold")
+            table.add_column("similarity", justify="right")
+            table.add_column("contained", justify="right")
+            table.add_column("size", justify="right")
+            for cluster in result.clusters:
+                for n, m in enumerate(cluster.members):
+                    label = Text(m.path, style="bold" if n == 0 else "")
+                    if n == 0:
+                        label.append("  representative", style="dim")
+                    elif m.partial:
+                        label.append("  partial", style="yellow")
+                    table.add_row(
+                        str(cluster.id) if n == 0 else "",
+                        label,
+                        "" if n == 0 else f"{m.similarity:.1%}",
+                        "" if n == 0 else f"{m.containment:.1%}",
+                        f"{m.size / 1024:.1f} KB",
+                        end_section=n == len(cluster.members) - 1,
+                    )
+            yield table
+        grouped = sum(len(c.members) for c in result.clusters)
+        n = len(result.clusters)
+        total = Text(
+            f"{result.documents} documents: {n} group{'' if n == 1 else 's'} of near-duplicates "
+            f"({grouped} documents), {len(result.errors)} unreadable"
+        )
+        if result.cached:
+            total.append(f", {result.cached} from the cache", style="dim")
+        yield total
+        for path, error in result.errors:
+            yield Text(f"  {path}: {error}", style="red")

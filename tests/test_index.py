@@ -1,0 +1,260 @@
+"""Near-duplicate groups: fingerprints, LSH, verification, the cache, the folder walk."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import opencc
+import pytest
+from conftest import ALL_SEEDS, SEED_000, SEED_001, SEED_002, SEED_003, SEED_004, read
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from difftool import index as index_module
+from difftool import load, normalise
+from difftool.fingerprint import fingerprint, jaccard
+from difftool.index import Index, dedup, lsh_params
+from difftool.load.walk import walk
+from difftool.variants import pdf_layout
+
+
+def groups(result) -> set[frozenset[str]]:
+    return {frozenset(Path(m.path).name for m in c.members) for c in result.clusters}
+
+
+def test_seeds_000_and_001_group_and_the_others_stay_alone():
+    result = dedup([SEED_000.parent], cache=False, jobs=1)
+    assert result.documents == 5
+    assert groups(result) == {frozenset({SEED_000.name, SEED_001.name})}
+    (cluster,) = result.clusters
+    assert cluster.representative.endswith(SEED_000.name)  # the most complete version
+    assert cluster.members[1].similarity > 0.9
+    assert not cluster.members[1].partial
+
+
+def test_lsh_params_favour_recall():
+    bands, rows = lsh_params(128)
+    assert bands * rows <= 128
+    recall_at = lambda s: 1 - (1 - s**rows) ** bands  # noqa: E731
+    assert recall_at(0.5) > 0.85
+    assert recall_at(0.7) > 0.999
+    assert recall_at(0.1) < 0.01
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000), st.floats(min_value=0.05, max_value=0.95))
+def test_signature_agreement_estimates_jaccard(seed, keep):
+    text = normalise(read(SEED_001)).text
+    rng = np.random.default_rng(seed)
+    lines = text.split("\n")
+    mask = rng.random(len(lines)) < keep
+    other = "\n".join(line if m else line[::-1] for line, m in zip(lines, mask))
+    a, b = fingerprint(text), fingerprint(other)
+    exact = jaccard(a.shingles, b.shingles)
+    estimate = float(np.mean(a.signature == b.signature))
+    assert abs(estimate - exact) < 0.2  # 128 bins: standard error about 0.045
+
+
+def test_fingerprint_of_empty_and_short_text():
+    empty = fingerprint("")
+    assert empty.tokens == 0 and empty.shingles.size == 0
+    short = fingerprint("开展执法监督调研")  # under 200 tokens: 3-token shingles
+    assert short.shingles.size == 6
+
+
+# --- a folder of versions ------------------------------------------------------------------
+
+
+def half_mojibake(text: str) -> bytes:
+    """A UTF-8 copy whose second half was once decoded as GBK and saved again."""
+    cut = len(text) // 2
+    garbled = text[cut:].encode("utf-8").decode("gb18030", errors="replace")
+    return (text[:cut] + garbled).encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("archive")
+    base = read(SEED_001)  # the market bureau's web text
+    other = read(SEED_004)  # a Shanghai report of the same genre: a hard negative
+    third = read(SEED_003)  # the Jiangmen people's congress opinion: another negative
+    t2s = opencc.OpenCC("s2t")
+    files = {
+        "a/original.txt": base.encode("utf-8"),
+        "a/exact_copy.txt": base.encode("utf-8"),
+        "b/gb18030.txt": base.encode("gb18030"),
+        "b/traditional_big5.txt": t2s.convert(base).encode("big5", errors="ignore"),
+        "c/pdf_wraps.txt": pdf_layout(base).encode("utf-8"),
+        "c/truncated.txt": base[: int(len(base) * 0.6)].encode("utf-8"),
+        "c/second_half_mojibake.txt": half_mojibake(base),
+        "d/shanghai.txt": other.encode("utf-8"),
+        "d/shanghai_pdf.txt": pdf_layout(other).encode("utf-8"),
+        "d/congress.txt": third.encode("utf-8"),
+        "e/image.png": b"\x89PNG\r\n\x1a\n" + bytes(64),
+        ".hidden/original.txt": base.encode("utf-8"),
+    }
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return root
+
+
+def test_archive_groups_are_exact(archive: Path):
+    result = dedup([archive], cache=False, jobs=1)
+    assert groups(result) == {
+        frozenset(
+            {
+                "original.txt",
+                "exact_copy.txt",
+                "gb18030.txt",
+                "traditional_big5.txt",
+                "pdf_wraps.txt",
+                "truncated.txt",
+                "second_half_mojibake.txt",
+            }
+        ),
+        frozenset({"shanghai.txt", "shanghai_pdf.txt"}),
+    }
+    assert [Path(p).name for p, _ in result.errors] == ["image.png"]
+    assert result.documents == 11  # the hidden folder is skipped
+    members = {Path(m.path).name: m for c in result.clusters for m in c.members}
+    assert members["truncated.txt"].partial
+    assert members["truncated.txt"].containment > 0.95
+    assert not members["exact_copy.txt"].partial
+    assert not members["traditional_big5.txt"].partial
+
+
+def test_a_document_half_made_of_another_does_not_join(tmp_path: Path):
+    base, other = read(SEED_001), read(SEED_004)
+    (tmp_path / "base.txt").write_text(base, encoding="utf-8")
+    (tmp_path / "mixed.txt").write_text(
+        base[: len(base) // 2] + other[: len(other) // 2], encoding="utf-8"
+    )
+    assert dedup([tmp_path], cache=False, jobs=1).clusters == ()
+    # but it is half of base: a lower containment threshold joins it as partial
+    loose = dedup([tmp_path], cache=False, jobs=1, containment=0.3)
+    assert [m.partial for m in loose.clusters[0].members] == [False, True]
+
+
+def test_parallel_and_serial_runs_agree(archive: Path):
+    serial = dedup([archive], cache=False, jobs=1)
+    parallel = dedup([archive], cache=False, jobs=2)
+    assert groups(serial) == groups(parallel)
+
+
+def test_dedup_never_modifies_scanned_files(archive: Path, tmp_path: Path):
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in archive.rglob("*") if p.is_file()}
+    dedup([archive], cache=tmp_path / "cache.sqlite", jobs=1)
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in archive.rglob("*") if p.is_file()}
+    assert before == after
+
+
+# --- the cache ------------------------------------------------------------------------------
+
+
+def test_second_run_reads_no_document(archive: Path, tmp_path: Path, monkeypatch):
+    cache = tmp_path / "cache.sqlite"
+    first = dedup([archive], cache=cache, jobs=1)
+    assert first.cached == 0
+
+    def must_not_read(args):
+        raise AssertionError(f"read {args[0]} although it is cached")
+
+    monkeypatch.setattr(index_module, "_fingerprint_file", must_not_read)
+    second = dedup([archive], cache=cache, jobs=1)
+    assert second.cached == 11  # every document, the unreadable image too
+    assert second.errors == first.errors
+    assert groups(second) == groups(first)
+
+
+def test_changed_file_and_changed_settings_miss_the_cache(archive: Path, tmp_path: Path):
+    cache = tmp_path / "cache.sqlite"
+    dedup([archive], cache=cache, jobs=1)
+    assert dedup([archive], cache=cache, jobs=1, k=4).cached == 0  # other settings
+    changed = tmp_path / "copy"
+    changed.mkdir()
+    doc = changed / "doc.txt"
+    doc.write_text(read(SEED_000), encoding="utf-8")
+    dedup([changed], cache=cache, jobs=1)
+    doc.write_text(read(SEED_000) + "\n补充一句。", encoding="utf-8")
+    os.utime(doc, ns=(doc.stat().st_atime_ns, doc.stat().st_mtime_ns + 10**9))
+    assert dedup([changed], cache=cache, jobs=1).cached == 0
+
+
+def test_corrupt_cache_given_by_the_user_is_bypassed_not_touched(archive: Path, tmp_path: Path):
+    cache = tmp_path / "not-a-cache.sqlite"
+    cache.write_bytes(b"this is somebody's file, not an SQLite database" * 10)
+    before = cache.read_bytes()
+    result = dedup([archive], cache=cache, jobs=1)
+    assert any("not used" in w for w in result.warnings)
+    assert len(result.clusters) == 2
+    assert cache.read_bytes() == before
+
+
+def test_corrupt_default_cache_is_moved_aside_and_rebuilt(
+    archive: Path, tmp_path: Path, monkeypatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    default = tmp_path / "docdiff" / "index.sqlite"
+    default.parent.mkdir()
+    default.write_bytes(b"garbage" * 100)
+    result = dedup([archive], jobs=1)
+    assert any("corrupt" in w for w in result.warnings)
+    assert (tmp_path / "docdiff" / "index.corrupt").exists()
+    assert dedup([archive], jobs=1).cached == 11
+
+
+def test_locked_cache_is_bypassed_with_a_warning(archive: Path, tmp_path: Path):
+    cache = tmp_path / "cache.sqlite"
+    dedup([SEED_000], cache=cache, jobs=1)
+    holder = sqlite3.connect(cache)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = dedup([archive], cache=cache, jobs=1)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert any("not used" in w for w in result.warnings)
+    assert len(result.clusters) == 2
+
+
+# --- the walk ----------------------------------------------------------------------------------
+
+
+def test_walk_globs_hidden_and_symlink_loops(tmp_path: Path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("甲", encoding="utf-8")
+    (tmp_path / "sub" / "b.md").write_text("乙", encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "c.txt").write_text("丙", encoding="utf-8")
+    (tmp_path / "sub" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "link.txt").symlink_to(tmp_path / "sub" / "a.txt")
+    names = lambda found: sorted(os.path.relpath(f, tmp_path) for f in found.files)  # noqa: E731
+    # the linked file is read once, under the first path that reaches it; the loop is not followed
+    assert names(walk([tmp_path])) == ["link.txt", "sub/b.md"]
+    assert names(walk([tmp_path], include=["*.md"])) == ["sub/b.md"]
+    assert "sub/b.md" not in names(walk([tmp_path], exclude=["*.md"]))
+    assert ".git/c.txt" in names(walk([tmp_path], hidden=True))
+    assert walk([tmp_path / "missing"]).errors == [
+        (str(tmp_path / "missing"), "no such file or folder")
+    ]
+
+
+def test_index_validates_its_arguments():
+    with pytest.raises(ValueError, match="threshold"):
+        Index(threshold=0)
+    with pytest.raises(ValueError, match="num_perm"):
+        Index(num_perm=100)
+    with pytest.raises(ValueError, match="jobs"):
+        Index(jobs=0)
+
+
+def test_all_seeds_fingerprint(tmp_path: Path):
+    for seed in ALL_SEEDS:
+        fp = fingerprint(normalise(load(seed).text).text)
+        assert fp.shingles.size > 500
+    assert SEED_002.exists()
