@@ -23,7 +23,7 @@ from difftool import layout
 from difftool.models import NormalisedText
 from difftool.offsets import Edit, OffsetMap, apply_edits
 
-__all__ = ["STEPS", "Step", "normalise"]
+__all__ = ["STEPS", "TOKEN_STEPS", "Step", "normalise"]
 
 _WIDE_PUNCT = frozenset("“”‘’—…·\n")
 
@@ -106,7 +106,8 @@ def _entity(m: re.Match[str]) -> str:
     while True:
         decoded = html.unescape(text)
         if decoded == text:
-            return text
+            # the spaces step has run: an entity decoding to an odd space becomes a space
+            return _ODD_SPACE.sub(" ", text)
         text = decoded
 
 
@@ -265,17 +266,17 @@ STEPS: tuple[Step, ...] = (
         "removed {n} runs of invisible characters",
         needs=_INVISIBLE_CHARS,
     ),
-    Step("html", _html_tags, "removed {n} HTML tags", needs="<"),
-    Step("entities", _regex_edits(_ENTITY, _entity), "decoded {n} HTML entities", needs="&"),
-    Step("page-numbers", _lines_step(layout.page_numbers), "removed {n} page-number lines"),
-    Step("markdown", _markdown, "removed {n} Markdown marks", needs=r"-*_#>+`\["),
-    Step("pinyin", _pinyin, "stripped {n} pinyin annotations", needs=_TONED),
     Step(
         "spaces",
         _regex_edits(_ODD_SPACE, " "),
         "turned {n} tabs and odd spaces into spaces",
         needs=_ODD_SPACE_CHARS,
     ),
+    Step("html", _html_tags, "removed {n} HTML tags", needs="<"),
+    Step("entities", _regex_edits(_ENTITY, _entity), "decoded {n} HTML entities", needs="&"),
+    Step("page-numbers", _lines_step(layout.page_numbers), "removed {n} page-number lines"),
+    Step("markdown", _markdown, "removed {n} Markdown marks", needs=r"-*_#>+`\["),
+    Step("pinyin", _pinyin, "stripped {n} pinyin annotations", needs=_TONED),
     Step("cjk-spaces", _spaces, "dropped {n} layout spaces"),
     Step(
         "running-headers", _lines_step(layout.running_headers), "removed {n} running header lines"
@@ -311,6 +312,12 @@ def _wanted(step: Step, present: str) -> bool:
     if not step.needs or "&" in present:  # entities may decode into anything
         return True
     return _needs_pattern(step.needs).search(present) is not None
+
+
+#: The steps dedup needs before tokenizing: all but width folding, which the tokenizer
+#: does itself for letters and digits (and punctuation it drops). A test checks that
+#: both profiles give the same fingerprints.
+TOKEN_STEPS: tuple[Step, ...] = tuple(s for s in STEPS if s.name != "width")
 
 
 def normalise(text: str, *, steps: tuple[Step, ...] = STEPS) -> NormalisedText:

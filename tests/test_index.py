@@ -258,3 +258,30 @@ def test_all_seeds_fingerprint(tmp_path: Path):
         fp = fingerprint(normalise(load(seed).text).text)
         assert fp.shingles.size > 500
     assert SEED_002.exists()
+
+
+@pytest.mark.parametrize("seed", ALL_SEEDS, ids=lambda p: p.name[:3])
+def test_the_fast_token_profile_fingerprints_like_the_full_key(seed):
+    from difftool.normalise import TOKEN_STEPS
+
+    text = load(seed).text
+    full = fingerprint(normalise(text).text)
+    fast = fingerprint(normalise(text, steps=TOKEN_STEPS).text)
+    assert full.key_hash == fast.key_hash
+    assert np.array_equal(full.shingles, fast.shingles)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("中国报告發展，。；：“”（）２０a b\n\t— 3 —#*\u3000")),
+        max_size=300,
+    )
+)
+def test_fast_token_profile_property(text):
+    from difftool.normalise import TOKEN_STEPS
+
+    assert (
+        fingerprint(normalise(text).text).key_hash
+        == fingerprint(normalise(text, steps=TOKEN_STEPS).text).key_hash
+    )

@@ -17,18 +17,21 @@ from pathlib import Path
 
 
 def main(folder: str) -> None:
-    counts: Counter[str] = Counter()
-    for path in sorted(Path(folder).glob("*.txt")):
-        counts.update(ch for ch in path.read_text(encoding="utf-8") if not ch.isspace())
-    # Traditional forms count as their Simplified source, so scoring needs no conversion.
     import opencc
 
+    texts = [path.read_text(encoding="utf-8") for path in sorted(Path(folder).glob("*.txt"))]
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(ch for ch in text if not ch.isspace())
+    # Traditional forms count as often as in the corpus converted (phrase by phrase, as
+    # OpenCC does), so scoring a Traditional text needs no conversion.
     for config in ("s2t", "s2tw", "s2hk"):
         converter = opencc.OpenCC(config)
-        for ch, n in list(counts.items()):
-            for variant in converter.convert(ch):
-                if variant != ch and variant not in counts:
-                    counts[variant] = n
+        variants: Counter[str] = Counter()
+        for text in texts:
+            variants.update(ch for ch in converter.convert(text) if not ch.isspace())
+        for ch, n in variants.items():
+            counts[ch] = max(counts[ch], n)
     out = Path(__file__).with_name("charfreq.tsv")
     with out.open("w", encoding="utf-8") as fh:
         fh.write(f"#total\t{sum(counts.values())}\n")

@@ -82,7 +82,8 @@ def whole_text(text: str) -> str | None:
     sample = text[:20_000]
     # whole-text mojibake is mostly characters real reports rarely use; most texts have
     # almost none, and this scan is much cheaper than scoring every character
-    if len(plausibility.rare_pattern().findall(sample)) < 0.2 * len(sample):
+    probe = sample[:2_000]
+    if len(plausibility.rare_pattern().findall(probe)) < 0.2 * len(probe):
         return None
     for transform in (_utf8_read_as_gbk, _utf8_read_as_cp1252):
         try:

@@ -1,0 +1,302 @@
+"""``docdiff dedup`` against a plain datasketch pipeline on an archive of report-like files.
+
+Generates (once, into ``--dir``) ``--docs`` documents of about 10 KB each, composed of
+paragraphs cut from the 52 national work reports and the seeds, so that unrelated
+documents share the genre's stock phrases; ``--copies`` of them (10% by default) get one
+to three lightly edited, re-laid-out copies (PDF text, web text, Markdown, Traditional,
+GB18030). The truth is which files were made from which.
+
+In the same run it times:
+
+* the reference, written the way a datasketch user would: read, NFKC and drop spaces,
+  character 5-grams, ``MinHash(num_perm=128).update_batch``, ``MinHashLSH(threshold)``,
+  union-find over the LSH candidates;
+* ``docdiff dedup --jobs 2`` from a cold cache, then again with the cache warm;
+
+and prints wall time (median of ``--repeat`` runs), peak memory, and pair precision and
+recall of each against the truth.
+
+    python benchmarks/bench_dedup.py --docs 10000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import combinations
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "national_work_reports"
+
+
+# --- the archive -------------------------------------------------------------------------
+
+
+def _paragraphs() -> list[str]:
+    texts = (
+        [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+        if CORPUS.is_dir()
+        else []
+    )
+    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    paras = [
+        line.strip() for text in texts for line in text.splitlines() if len(line.strip()) >= 40
+    ]
+    # long paragraphs are cut at sentence ends into pieces of a few hundred characters
+    pieces: list[str] = []
+    for para in paras:
+        start = 0
+        while start < len(para):
+            end = para.find("。", start + 150)
+            end = len(para) if end < 0 else end + 1
+            pieces.append(para[start:end])
+            start = end
+    return pieces
+
+
+def generate(folder: Path, docs: int, copies_share: float, seed: int = 11) -> dict[str, str]:
+    """Write the archive; return path -> the original it was made from."""
+    from difftool.variants import (
+        edit_sentences,
+        markdown_layout,
+        pdf_layout,
+        traditional,
+        web_layout,
+    )
+
+    rng = random.Random(seed)
+    pieces = _paragraphs()
+    truth: dict[str, str] = {}
+    n_copies = int(docs * copies_share)
+    originals = docs - n_copies
+    made = 0
+    for i in range(originals):
+        body: list[str] = []
+        size = 0
+        target = rng.randint(6_000, 14_000)  # bytes
+        while size < target:
+            piece = rng.choice(pieces)
+            body.append(piece)
+            size += len(piece.encode("utf-8"))
+        text = "\n".join(body) + "\n"
+        name = f"{i // 1000:02d}/doc{i:05d}.txt"
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+        truth[name] = name
+        made += 1
+    sources = sorted(truth)
+    while made < docs:
+        source = rng.choice(sources)
+        text = (folder / source).read_text(encoding="utf-8")
+        edited, _ = edit_sentences(text, rng, edits=rng.randint(0, 3), donor=rng.choice(pieces))
+        layout = rng.choice(["pdf", "web", "markdown", "traditional", "gb18030"])
+        name = f"copies/{Path(source).stem}_{made:05d}_{layout}.txt"
+        out = folder / name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if layout == "pdf":
+            out.write_text(pdf_layout(edited, rng=rng), encoding="utf-8")
+        elif layout == "web":
+            out.write_text(web_layout(edited), encoding="utf-8")
+        elif layout == "markdown":
+            out.write_text(markdown_layout(edited), encoding="utf-8")
+        elif layout == "traditional":
+            out.write_text(traditional(web_layout(edited)), encoding="utf-8")
+        else:
+            out.write_bytes(edited.encode("gb18030"))
+        truth[name] = source
+        made += 1
+    (folder / "truth.json").write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
+    return truth
+
+
+def archive(folder: Path, docs: int, copies_share: float) -> dict[str, str]:
+    manifest = folder / "truth.json"
+    if manifest.exists():
+        truth = json.loads(manifest.read_text(encoding="utf-8"))
+        if len(truth) == docs:
+            return truth
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return generate(folder, docs, copies_share)
+
+
+# --- the reference -------------------------------------------------------------------------
+
+
+def reference(folder: str, threshold: float) -> list[list[str]]:
+    """A plain datasketch pipeline, as its documentation suggests."""
+    import unicodedata
+
+    from datasketch import MinHash, MinHashLSH
+
+    paths = sorted(
+        str(p.relative_to(folder)) for p in Path(folder).rglob("*.txt") if p.name != "truth.json"
+    )
+    lsh = MinHashLSH(threshold=threshold, num_perm=128)
+    sigs = {}
+    for path in paths:
+        raw = (Path(folder) / path).read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030", errors="replace")
+        text = "".join(unicodedata.normalize("NFKC", text).split())
+        m = MinHash(num_perm=128)
+        m.update_batch([text[i : i + 5].encode("utf-8") for i in range(max(1, len(text) - 4))])
+        lsh.insert(path, m)
+        sigs[path] = m
+    parent = {p: p for p in paths}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for path in paths:
+        for other in lsh.query(sigs[path]):
+            a, b = find(path), find(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    groups: dict[str, list[str]] = {}
+    for p in paths:
+        groups.setdefault(find(p), []).append(p)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+# --- scoring --------------------------------------------------------------------------------
+
+
+def pairs(groups: list[list[str]]) -> set[tuple[str, str]]:
+    return {tuple(sorted(pair)) for g in groups for pair in combinations(g, 2)}  # type: ignore[misc]
+
+
+def score(found: list[list[str]], truth: dict[str, str]) -> tuple[float, float]:
+    true_groups: dict[str, list[str]] = {}
+    for path, source in truth.items():
+        true_groups.setdefault(source, []).append(path)
+    want = pairs([g for g in true_groups.values() if len(g) > 1])
+    got = pairs(found)
+    hit = len(want & got)
+    return (hit / len(got) if got else 1.0), (hit / len(want) if want else 1.0)
+
+
+def run(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak resident MB (the process and its children), stdout."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{cmd} failed: {proc.stderr[-2000:]}")
+    out, _, peak = proc.stdout.rpartition("\nPEAK_MB ")
+    return wall, float(peak), out
+
+
+_MEASURE = """
+import resource, subprocess, sys
+proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+sys.stdout.write(proc.stdout)
+sys.stderr.write(proc.stderr)
+peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, 0) / 1024
+print("\\nPEAK_MB", round(peak, 1))
+sys.exit(proc.returncode)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument(
+        "--copies", type=float, default=0.1, help="share of documents that are copies"
+    )
+    parser.add_argument(
+        "--dir", type=Path, default=Path(tempfile.gettempdir()) / "docdiff-bench-archive"
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--reference-repeat", type=int, default=1, help="runs of the (slow) reference"
+    )
+    parser.add_argument("--threshold", type=float, default=0.7)
+    parser.add_argument("--reference", metavar="FOLDER", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.reference:  # the reference, in its own process
+        print(json.dumps(reference(args.reference, args.threshold)))
+        return
+    start = time.perf_counter()
+    truth = archive(args.dir, args.docs, args.copies)
+    size = sum(f.stat().st_size for f in args.dir.rglob("*.txt")) / 1e6
+    print(
+        f"archive: {len(truth)} documents, {size:.0f} MB, in {args.dir} ({time.perf_counter() - start:.0f} s)"
+    )
+    results = {}
+    ref_runs = [
+        run(
+            [
+                sys.executable,
+                __file__,
+                "--reference",
+                str(args.dir),
+                "--threshold",
+                str(args.threshold),
+            ]
+        )
+        for _ in range(args.reference_repeat)
+    ]
+    ref_groups = json.loads(ref_runs[-1][2])
+    results["reference: datasketch MinHash + MinHashLSH"] = (ref_runs, score(ref_groups, truth))
+    cold, warm = [], []
+    for _ in range(args.repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            cache = str(Path(tmp) / "cache.sqlite")
+            cmd = [
+                sys.executable,
+                "-m",
+                "difftool",
+                "dedup",
+                "--jobs",
+                "2",
+                "--quiet",
+                "--format",
+                "json",
+                "--threshold",
+                str(args.threshold),
+                "--cache",
+                cache,
+                str(args.dir),
+            ]
+            cold.append(run(cmd))
+            warm.append(run(cmd))
+    data = json.loads(cold[-1][2])
+    ours = [[os.path.relpath(m["path"], args.dir) for m in c["members"]] for c in data["clusters"]]
+    results["docdiff dedup --jobs 2 (cold cache)"] = (cold, score(ours, truth))
+    results["docdiff dedup --jobs 2 (warm cache)"] = (warm, score(ours, truth))
+    print(f"\n{'pipeline':<46}{'median s':>9}{'peak MB':>9}{'precision':>11}{'recall':>8}")
+    medians = {}
+    for name, (runs, (precision, recall)) in results.items():
+        t = statistics.median(r[0] for r in runs)
+        medians[name] = t
+        peak = max(r[1] for r in runs)
+        print(f"{name:<46}{t:>9.2f}{peak:>9.0f}{precision:>11.3f}{recall:>8.3f}")
+    ref = medians["reference: datasketch MinHash + MinHashLSH"]
+    c = medians["docdiff dedup --jobs 2 (cold cache)"]
+    w = medians["docdiff dedup --jobs 2 (warm cache)"]
+    print(
+        f"\nspeed-up over the reference: {ref / c:.1f}x cold, {ref / w:.1f}x warm; warm run {c / w:.1f}x faster than cold"
+    )
+
+
+if __name__ == "__main__":
+    main()
