@@ -197,9 +197,9 @@ def band_keys(signatures: U64, bands: int, rows: int) -> U64:
     Two signatures share a key in a band when they agree on all ``rows`` values of it
     (up to a 64-bit collision), which is what LSH buckets by.
     """
-    s = signatures[:, : bands * rows].reshape(len(signatures), bands, rows)
-    keys = _mix(s[:, :, 0] + np.arange(1, bands + 1, dtype=np.uint64))
+    s: U64 = signatures[:, : bands * rows].reshape(len(signatures), bands, rows)
     with np.errstate(over="ignore"):
+        keys = _mix(s[:, :, 0] + np.arange(1, bands + 1, dtype=np.uint64))
         for j in range(1, rows):
             keys = _mix(keys * _P + s[:, :, j])
     return keys

@@ -11,6 +11,7 @@ not "it decoded", decides between them.
 from __future__ import annotations
 
 import codecs
+import contextlib
 
 from difftool.errors import LoadError
 from difftool.load import plausibility
@@ -100,10 +101,8 @@ def decode(data: bytes) -> tuple[str, str]:
             return candidates[encoding], encoding  # plainly real text: no need to guess
     guess = _guess(data)
     if guess and guess not in candidates:
-        try:
+        with contextlib.suppress(UnicodeDecodeError, LookupError):
             candidates[guess] = data.decode(guess)
-        except (UnicodeDecodeError, LookupError):
-            pass
     if not candidates:
         raise LoadError("undecodable: not UTF-8, UTF-16, GB18030 or Big5 text")
     encoding = max(candidates, key=lambda enc: plausibility.score(candidates[enc][:2_000]))
