@@ -118,7 +118,8 @@ def token_codes(text: str) -> U64:
     position = np.arange(cp.size) - np.repeat(index, np.diff(np.append(index, cp.size)))
     with np.errstate(over="ignore"):
         weights = _P ** position.astype(np.uint64)
-        return np.add.reduceat(cp * weights, index)
+        codes: U64 = np.add.reduceat(cp * weights, index)
+    return codes
 
 
 def shingle_hashes(codes: U64, k: int) -> U64:
@@ -199,7 +200,8 @@ def band_keys(signatures: U64, bands: int, rows: int) -> U64:
     """
     s: U64 = signatures[:, : bands * rows].reshape(len(signatures), bands, rows)
     with np.errstate(over="ignore"):
-        keys = _mix(s[:, :, 0] + np.arange(1, bands + 1, dtype=np.uint64))
+        first: U64 = s[:, :, 0] + np.arange(1, bands + 1, dtype=np.uint64)
+        keys = _mix(first)
         for j in range(1, rows):
             keys = _mix(keys * _P + s[:, :, j])
     return keys
