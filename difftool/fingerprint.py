@@ -107,7 +107,7 @@ def token_codes(text: str) -> U64:
         return raw.astype(np.uint64)
     bmp = np.minimum(raw, 0xFFFF)
     kind = np.where(raw > 0xFFFF, np.uint8(2), _CLASS[bmp])  # beyond the BMP: CJK extensions
-    cp = np.where(raw > 0xFFFF, raw, _FOLD[bmp]).astype(np.uint64)
+    cp: U64 = np.where(raw > 0xFFFF, raw, _FOLD[bmp]).astype(np.uint64)
     word = kind != 0
     ascii_ = kind == 1
     starts = word & ~(ascii_ & np.concatenate(([False], ascii_[:-1])))
@@ -200,10 +200,9 @@ def band_keys(signatures: U64, bands: int, rows: int) -> U64:
     """
     s: U64 = signatures[:, : bands * rows].reshape(len(signatures), bands, rows)
     with np.errstate(over="ignore"):
-        first: U64 = s[:, :, 0] + np.arange(1, bands + 1, dtype=np.uint64)
-        keys = _mix(first)
+        keys = _mix((s[:, :, 0] + np.arange(1, bands + 1, dtype=np.uint64)).astype(np.uint64))
         for j in range(1, rows):
-            keys = _mix(keys * _P + s[:, :, j])
+            keys = _mix((keys * _P + s[:, :, j]).astype(np.uint64))
     return keys
 
 
