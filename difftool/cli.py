@@ -75,6 +75,7 @@ def cli() -> None:
     docdiff A B                 sentence-aligned diff of two versions
     docdiff normalise FILE      the comparison key: layout noise removed
     docdiff dedup FOLDER...     groups of near-duplicate versions
+    docdiff match FILED PATH... which archived version was filed
 
     Exit status: 0 no differences, 1 differences, 2 trouble.
     """
@@ -349,6 +350,79 @@ def dedup_command(
     if result.documents == len(result.errors) and result.errors:
         return EXIT_TROUBLE  # nothing could be read at all
     return EXIT_DIFFERENT if result.clusters else EXIT_SAME
+
+
+@cli.command("match")
+@click.argument("filed", type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--top", type=click.IntRange(min=1), default=5, show_default=True, help="Candidates to show."
+)
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Then show the full diff against the best match."
+)
+@cache_options
+@walk_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "json"]),
+    default="terminal",
+    show_default=True,
+)
+@click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@run_safely
+def match_command(
+    filed: str,
+    paths: tuple[str, ...],
+    top: int,
+    show_diff: bool,
+    cache_path: str | None,
+    no_cache: bool,
+    jobs: int | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    hidden: bool,
+    fmt: str,
+    color: str,
+    quiet: bool,
+) -> int:
+    """Find which archived version under PATH... was filed as FILED, and how they differ.
+
+    Candidates come from the signature index (the same cache as dedup) and are ranked
+    by a sentence-level comparison with FILED, so close siblings are told apart; a
+    letterhead or stamp that only FILED carries does not change the ranking. FILED
+    itself is left out when it lies under PATH.
+    Exit status: 0 the best match has no differences, 1 it differs, 2 trouble or
+    nothing similar at all.
+    """
+    from difftool.match import match
+    from difftool.render import matches
+
+    progress, update = _progress(quiet)
+    options = dict(cache=False if no_cache else cache_path, jobs=jobs, progress=update)
+    kwargs = dict(top=top, include=include, exclude=exclude, hidden=hidden, **options)
+    if progress is not None:
+        with progress:
+            result = match(filed, paths, **kwargs)
+    else:
+        result = match(filed, paths, **kwargs)
+    for warning in result.warnings:
+        click.echo(f"docdiff: warning: {warning}", err=True)
+    best = result.candidates[0]
+    if fmt == "json":
+        click.echo(matches.render_json(result))
+    else:
+        console = _console(color)
+        console.print(matches.MatchView(result))
+        if show_diff:
+            from difftool.render import terminal
+
+            console.print(terminal.view(best.comparison))
+    return EXIT_DIFFERENT if best.comparison.differs else EXIT_SAME
 
 
 def main() -> None:

@@ -1,0 +1,76 @@
+"""Render match results: a rich table of candidates, and JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.table import Table
+from rich.text import Text
+
+from difftool.match import MatchResult
+
+
+def to_dict(result: MatchResult) -> dict[str, Any]:
+    """``{"query", "candidates": [{"path", "similarity", "containment", "summary"}], "errors"}``."""
+    return {
+        "query": result.query,
+        "candidates": [
+            {
+                "path": c.path,
+                "similarity": round(c.similarity, 4),
+                "jaccard": round(c.jaccard, 4),
+                "containment": round(c.containment, 4),
+                "excerpt": c.excerpt,
+                "summary": {k: c.summary[k] for k in ("change", "insert", "delete", "move")},
+            }
+            for c in result.candidates
+        ],
+        "errors": [{"path": p, "error": e} for p, e in result.errors],
+    }
+
+
+def render_json(result: MatchResult) -> str:
+    return json.dumps(to_dict(result), ensure_ascii=False, indent=2)
+
+
+class MatchView:
+    """The ranked candidates, best first, with what differs from the filed copy."""
+
+    def __init__(self, result: MatchResult) -> None:
+        self.result = result
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        result = self.result
+        yield Text(f"filed: {result.query}", style="bold")
+        table = Table()
+        table.add_column("#", justify="right", no_wrap=True)
+        table.add_column("archived version", overflow="fold", ratio=1)
+        table.add_column("similar", justify="right", no_wrap=True)
+        table.add_column("contains", justify="right", no_wrap=True)
+        for name in ("changed", "added", "removed", "moved"):
+            table.add_column(name, justify="right", no_wrap=True)
+        for n, c in enumerate(result.candidates, 1):
+            s = c.summary
+            label = Text(c.path, style="bold" if n == 1 else "")
+            if c.excerpt:
+                label.append("  (filed copy is an excerpt)", style="yellow")
+            table.add_row(
+                str(n),
+                label,
+                f"{c.similarity:.1%}",
+                f"{c.containment:.1%}",
+                str(s["change"]),
+                str(s["insert"]),
+                str(s["delete"]),
+                str(s["move"]),
+            )
+        yield table
+        best = result.candidates[0]
+        if not best.comparison.changes:
+            yield Text(f"the filed copy is {best.path}, with no differences", style="green")
+        else:
+            yield Text(f"closest: {best.path}; it differs (docdiff match --diff shows how)")
+        for path, error in result.errors:
+            yield Text(f"  {path}: {error}", style="red")

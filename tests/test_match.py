@@ -1,0 +1,133 @@
+"""Which version was filed: re-laid-out copies, close siblings, excerpts, nothing similar."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import opencc
+import pytest
+from conftest import ALL_SEEDS, SEED_000, SEED_001, SEEDS, read
+
+from difftool.cli import cli
+from difftool.match import NothingSimilar, match
+from difftool.variants import edit_sentences, paragraphs, pdf_layout, web_layout
+
+
+def one_small_edit(text: str, seed: int) -> str:
+    """The text with one sentence changed (a figure or a phrase)."""
+    edited, made = edit_sentences(text, random.Random(seed), edits=1)
+    assert made and made[0].kind in {"delete", "change", "move", "split", "merge", "insert"}
+    return edited
+
+
+@pytest.mark.parametrize("seed", ALL_SEEDS, ids=lambda p: p.name[:3])
+@pytest.mark.parametrize("layout", ["pdf", "traditional"])
+def test_a_relaid_copy_with_one_edit_matches_its_seed(tmp_path: Path, seed: Path, layout: str):
+    from difftool import load
+
+    text = "\n".join(paragraphs(load(seed).text))
+    edited = one_small_edit(text, seed=len(seed.name))
+    filed = tmp_path / "filed.txt"
+    if layout == "pdf":
+        filed.write_text(pdf_layout(edited), encoding="utf-8")
+    else:
+        filed.write_text(opencc.OpenCC("s2t").convert(web_layout(edited)), encoding="utf-8")
+    result = match(filed, [SEEDS], cache=False, jobs=1)
+    assert Path(result.candidates[0].path).name == seed.name
+
+
+@pytest.fixture(scope="module")
+def siblings(tmp_path_factory) -> Path:
+    """Seeds 000 and 001 and, for each, two near-siblings with one sentence changed."""
+    root = tmp_path_factory.mktemp("siblings")
+    for seed in (SEED_000, SEED_001):
+        text = read(seed)
+        (root / seed.name).write_text(text, encoding="utf-8")
+        for n in (1, 2):
+            (root / f"{seed.stem}_sibling{n}.txt").write_text(
+                one_small_edit(text, seed=n * 7), encoding="utf-8"
+            )
+    return root
+
+
+@pytest.mark.parametrize("seed", [SEED_000, SEED_001], ids=["000", "001"])
+@pytest.mark.parametrize("which", ["", "_sibling1", "_sibling2"])
+def test_close_siblings_are_told_apart(tmp_path: Path, siblings: Path, seed: Path, which: str):
+    source = siblings / f"{seed.stem}{which}.txt"
+    filed = tmp_path / "filed.txt"
+    # the filed copy: another layout and a stamp line that no version has
+    filed.write_text("（已盖章）\n" + pdf_layout(read(source)), encoding="utf-8")
+    result = match(filed, [siblings], cache=False, jobs=1, top=6)
+    assert Path(result.candidates[0].path).name == source.name
+    assert result.candidates[0].similarity > result.candidates[1].similarity
+
+
+def test_identical_filed_copy_has_no_differences(siblings: Path):
+    result = match(siblings / SEED_001.name, [SEEDS], cache=False, jobs=1)
+    best = result.candidates[0]
+    assert Path(best.path).name == SEED_001.name
+    assert not best.comparison.differs
+
+
+def test_an_excerpt_is_said_to_be_one(tmp_path: Path):
+    text = read(SEED_001)
+    filed = tmp_path / "excerpt.txt"
+    filed.write_text(text[len(text) // 3 : 2 * len(text) // 3], encoding="utf-8")
+    result = match(filed, [SEEDS], cache=False, jobs=1)
+    best = result.candidates[0]
+    assert Path(best.path).name in {SEED_001.name, SEED_000.name}
+    assert best.excerpt
+    assert best.containment > 0.9
+
+
+def test_nothing_similar_raises(tmp_path: Path):
+    filed = tmp_path / "other.txt"
+    filed.write_text("This is an English memo about something else entirely.", encoding="utf-8")
+    with pytest.raises(NothingSimilar, match="no archived document is similar"):
+        match(filed, [SEEDS], cache=False, jobs=1)
+
+
+def test_match_cli_json_and_exit_status(runner, tmp_path: Path):
+    filed = tmp_path / "filed.txt"
+    filed.write_text(read(SEED_001).replace("罚没2791.19万元", "罚没2791.20万元"), encoding="utf-8")
+    result = runner.invoke(cli, ["match", "--format", "json", "--no-cache", str(filed), str(SEEDS)])
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    assert data["query"] == str(filed)
+    best = data["candidates"][0]
+    assert Path(best["path"]).name == SEED_001.name
+    assert best["summary"] == {"change": 1, "insert": 0, "delete": 0, "move": 0}
+    assert set(best) >= {"path", "similarity", "containment", "summary"}
+    copy = tmp_path / "copy_of_000.txt"
+    copy.write_bytes(SEED_000.read_bytes())
+    same = runner.invoke(cli, ["match", "--no-cache", str(copy), str(SEEDS)])
+    assert same.exit_code == 0, same.output
+    assert "with no differences" in same.output
+    diff = runner.invoke(
+        cli, ["match", "--diff", "--no-cache", "--color", "never", str(filed), str(SEEDS)]
+    )
+    assert "2791.20" in diff.output and "figures" in diff.output
+
+
+def test_match_cli_nothing_similar_is_trouble(runner, tmp_path: Path):
+    filed = tmp_path / "other.txt"
+    filed.write_text("An unrelated English note.", encoding="utf-8")
+    result = runner.invoke(cli, ["match", "--no-cache", str(filed), str(SEEDS)])
+    assert result.exit_code == 2
+    assert "no archived document is similar" in result.output
+
+
+def test_match_uses_the_dedup_cache(tmp_path: Path):
+    cache = tmp_path / "cache.sqlite"
+    from difftool.index import dedup
+
+    dedup([SEEDS], cache=cache, jobs=1)
+    filed = tmp_path / "filed.txt"
+    filed.write_bytes(SEED_000.read_bytes())
+    result = match(filed, [SEEDS], cache=cache, jobs=1)
+    assert Path(result.candidates[0].path).name == SEED_000.name
+    # FILED itself is left out when it lies under PATH
+    itself = match(SEED_000, [SEEDS], cache=cache, jobs=1)
+    assert all(Path(c.path).name != SEED_000.name for c in itself.candidates)
