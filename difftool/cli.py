@@ -326,19 +326,26 @@ def dedup_command(
     from difftool.render import groups
 
     progress, update = _progress(quiet)
-    options = dict(
-        threshold=threshold,
-        containment=containment,
-        k=shingle,
-        cache=False if no_cache else cache_path,
-        jobs=jobs,
-        progress=update,
-    )
+
+    def run() -> Any:
+        return dedup(
+            folders,
+            include=include,
+            exclude=exclude,
+            hidden=hidden,
+            threshold=threshold,
+            containment=containment,
+            k=shingle,
+            cache=False if no_cache else cache_path,
+            jobs=jobs,
+            progress=update,
+        )
+
     if progress is not None:
         with progress:
-            result = dedup(folders, include=include, exclude=exclude, hidden=hidden, **options)
+            result = run()
     else:
-        result = dedup(folders, include=include, exclude=exclude, hidden=hidden, **options)
+        result = run()
     for warning in result.warnings:
         click.echo(f"docdiff: warning: {warning}", err=True)
     if fmt == "json":
@@ -403,13 +410,25 @@ def match_command(
     from difftool.render import matches
 
     progress, update = _progress(quiet)
-    options = dict(cache=False if no_cache else cache_path, jobs=jobs, progress=update)
-    kwargs = dict(top=top, include=include, exclude=exclude, hidden=hidden, **options)
+
+    def run() -> Any:
+        return match(
+            filed,
+            paths,
+            top=top,
+            include=include,
+            exclude=exclude,
+            hidden=hidden,
+            cache=False if no_cache else cache_path,
+            jobs=jobs,
+            progress=update,
+        )
+
     if progress is not None:
         with progress:
-            result = match(filed, paths, **kwargs)
+            result = run()
     else:
-        result = match(filed, paths, **kwargs)
+        result = run()
     for warning in result.warnings:
         click.echo(f"docdiff: warning: {warning}", err=True)
     best = result.candidates[0]
