@@ -41,37 +41,47 @@ def walk(
     found = Found()
     seen: set[str] = set()
 
-    def consider(path: str, root: str) -> None:
+    def consider(path: str, root: str, *, regular: bool | None = None) -> None:
         if include and not _matches(path, root, include):
             return
         if exclude and _matches(path, root, exclude):
             return
-        real = os.path.realpath(path)
+        # only links need resolving; a plain file is known by its absolute path
+        real = os.path.abspath(path) if regular else os.path.realpath(path)
         if real in seen:
             return
-        if not os.path.isfile(real):
+        if not regular and not os.path.isfile(real):
             found.errors.append((path, "not a regular file"))
             return
         seen.add(real)
         found.files.append(path)
 
+    def scan(folder: str, root: str) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            found.errors.append((folder, exc.strerror or str(exc)))
+            return
+        for entry in entries:
+            if not hidden and entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    scan(entry.path, root)
+                elif entry.is_file(follow_symlinks=False):
+                    consider(entry.path, root, regular=True)
+                elif entry.is_symlink() and not os.path.isdir(entry.path):
+                    consider(entry.path, root)  # a link to a file; links to folders are not followed
+            except OSError as exc:
+                found.errors.append((entry.path, exc.strerror or str(exc)))
+
     for root_path in roots:
         root = os.fspath(root_path)
         if os.path.isfile(root):
             consider(root, os.path.dirname(root) or ".")
-            continue
-        if not os.path.isdir(root):
+        elif os.path.isdir(root):
+            scan(root, root)
+        else:
             found.errors.append((root, "no such file or folder"))
-            continue
-
-        def onerror(exc: OSError, root: str = root) -> None:
-            found.errors.append((exc.filename or root, exc.strerror or str(exc)))
-
-        for folder, dirs, files in os.walk(root, onerror=onerror, followlinks=False):
-            if not hidden:
-                dirs[:] = [d for d in dirs if not d.startswith(".")]
-            dirs.sort()
-            for name in sorted(files):
-                if hidden or not name.startswith("."):
-                    consider(os.path.join(folder, name), root)
     return found
