@@ -91,14 +91,18 @@ def _unpack_shingles(data: bytes) -> npt.NDArray[np.uint32]:
     return four.view("<u4").reshape(-1).astype(np.uint32)
 
 
+_EMPTY = np.zeros(0, dtype=np.uint32)
+
+
 def _unpack(key_hash: str, tokens: int, shingles: bytes, sig: bytes, halves: bytes) -> Fingerprint:
-    both = np.frombuffer(halves, dtype="<u8").astype(np.uint64)
+    # read-only views on the row's bytes: nothing downstream writes to a fingerprint
+    both = np.frombuffer(halves, dtype=np.uint64)
     half = both.size // 2
     return Fingerprint(
         key_hash=key_hash,
         tokens=tokens,
-        shingles=_unpack_shingles(shingles),
-        signature=np.frombuffer(sig, dtype="<u8").astype(np.uint64),
+        shingles=_unpack_shingles(shingles) if shingles else _EMPTY,
+        signature=np.frombuffer(sig, dtype=np.uint64),
         halves=(both[:half], both[half:]),
     )
 
@@ -153,15 +157,20 @@ class SignatureCache:
     def active(self) -> bool:
         return self._db is not None
 
-    def get_many(self, stats: Iterable[Stat]) -> dict[str, Fingerprint]:
-        """Fingerprints of the files whose size and mtime still match."""
+    def get_many(self, stats: Iterable[Stat], *, shingles: bool = True) -> dict[str, Fingerprint]:
+        """Fingerprints of the files whose size and mtime still match.
+
+        With ``shingles=False`` the shingle sets are not read (they are most of the
+        cache's bytes) and come back empty: enough to shortlist by signature.
+        """
         if self._db is None:
             return {}
         wanted = {s.path: s for s in stats}
         found: dict[str, Fingerprint] = {}
+        column = "shingles" if shingles else "x''"
         try:
             rows = self._db.execute(
-                "SELECT path, size, mtime_ns, key_hash, tokens, shingles, signature, halves "
+                f"SELECT path, size, mtime_ns, key_hash, tokens, {column}, signature, halves "
                 "FROM fingerprints WHERE settings = ?",
                 (self.settings,),
             )
@@ -172,6 +181,23 @@ class SignatureCache:
         except (sqlite3.Error, ValueError) as exc:
             self._give_up(exc)
             return {}
+        return found
+
+    def shingles(self, paths: Iterable[str]) -> dict[str, npt.NDArray[np.uint32]]:
+        """The shingle sets of cached paths (see ``get_many(shingles=False)``)."""
+        if self._db is None:
+            return {}
+        found: dict[str, npt.NDArray[np.uint32]] = {}
+        try:
+            for path in paths:
+                row = self._db.execute(
+                    "SELECT shingles FROM fingerprints WHERE path = ? AND settings = ?",
+                    (path, self.settings),
+                ).fetchone()
+                if row is not None:
+                    found[path] = _unpack_shingles(row[0])
+        except sqlite3.Error as exc:
+            self._give_up(exc)
         return found
 
     def failures(self, stats: Iterable[Stat]) -> dict[str, str]:

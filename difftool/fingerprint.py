@@ -206,6 +206,14 @@ def band_keys(signatures: U64, bands: int, rows: int) -> U64:
     return keys
 
 
+def overlap(a: U32, b: U32) -> tuple[float, float]:
+    """``(Jaccard of a and b, containment of the smaller in the larger)`` from one intersection."""
+    if a.size == 0 or b.size == 0:
+        return (1.0, 1.0) if a.size == b.size else (0.0, 0.0)
+    common = np.intersect1d(a, b, assume_unique=True).size
+    return common / (a.size + b.size - common), common / min(a.size, b.size)
+
+
 def jaccard(a: U32, b: U32) -> float:
     """Exact Jaccard similarity of two sorted unique shingle arrays."""
     if a.size == 0 and b.size == 0:

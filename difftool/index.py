@@ -19,14 +19,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from difftool.cache import SignatureCache, Stat, default_path, stat
 from difftool.errors import DocdiffError
-from difftool.fingerprint import Fingerprint, band_keys, containment, fingerprint, jaccard
+from difftool.fingerprint import Fingerprint, band_keys, fingerprint, overlap
 
 #: Normaliser and fingerprint version: part of the cache key, so a change invalidates.
 FINGERPRINT_VERSION = 2
@@ -221,8 +221,12 @@ class Index:
             return SignatureCache(default_path(), self.settings, default=True)
         return SignatureCache(self.cache, self.settings)
 
-    def add(self, paths: Iterable[str]) -> None:
-        """Fingerprint files (cached ones are not read), recording unreadable ones."""
+    def add(self, paths: Iterable[str], *, shingles: bool = True) -> None:
+        """Fingerprint files (cached ones are not read), recording unreadable ones.
+
+        With ``shingles=False`` cached fingerprints come without their shingle sets
+        (see :meth:`load_shingles`): a query only needs signatures to shortlist.
+        """
         stats: list[Stat] = []
         for path in paths:
             try:
@@ -231,7 +235,7 @@ class Index:
                 self.errors.append((path, exc.strerror or str(exc)))
         cache = self._open_cache()
         try:
-            hits = cache.get_many(stats) if cache else {}
+            hits = cache.get_many(stats, shingles=shingles) if cache else {}
             failed = cache.failures(stats) if cache else {}
             self.cached += len(hits) + len(failed)
             for s in stats:
@@ -253,6 +257,23 @@ class Index:
             if cache:
                 self.warnings.extend(cache.warnings)
                 cache.close()
+
+    def load_shingles(self, paths: Iterable[str]) -> None:
+        """Read from the cache the shingle sets that ``add(shingles=False)`` left out."""
+        missing = [
+            p for p in paths if p in self.fingerprints and self.fingerprints[p].shingles.size == 0
+        ]
+        if not missing:
+            return
+        cache = self._open_cache()
+        if cache is None:
+            return
+        try:
+            for path, values in cache.shingles(missing).items():
+                self.fingerprints[path] = replace(self.fingerprints[path], shingles=values)
+        finally:
+            self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
+            cache.close()
 
     def _compute(self, todo: Sequence[Stat]) -> list[tuple[Stat, Fingerprint]]:
         by_path = {s.path: s for s in todo}
@@ -302,12 +323,9 @@ class Index:
     def related(self, a: str, b: str) -> tuple[bool, float, float]:
         """Exact check of a pair: (joined, Jaccard, containment of the smaller in the larger)."""
         fa, fb = self.fingerprints[a], self.fingerprints[b]
-        small, large = (fa, fb) if fa.shingles.size <= fb.shingles.size else (fb, fa)
-        j = jaccard(fa.shingles, fb.shingles)
-        c = containment(small.shingles, large.shingles)
-        joined = j >= self.threshold or (
-            c >= self.containment and small.shingles.size >= MIN_CONTAINED
-        )
+        j, c = overlap(fa.shingles, fb.shingles)
+        smaller = min(fa.shingles.size, fb.shingles.size)
+        joined = j >= self.threshold or (c >= self.containment and smaller >= MIN_CONTAINED)
         return joined, j, c
 
     def dedup(self) -> DedupResult:
@@ -322,13 +340,16 @@ class Index:
                 by_key[key] = path
         distinct = sorted(by_key.values())
         candidates = self.candidate_pairs(distinct)
+        self.load_shingles({distinct[k] for pair in candidates for k in pair})
         for i, j in sorted(candidates):
             if self.related(distinct[i], distinct[j])[0]:
                 groups.union(distinct[i], distinct[j])
         members: dict[str, list[str]] = {}
         for path in sorted(self.fingerprints):
             members.setdefault(groups.find(path), []).append(path)
-        clusters = [self._cluster(paths) for paths in members.values() if len(paths) > 1]
+        grouped = [paths for paths in members.values() if len(paths) > 1]
+        self.load_shingles(p for paths in grouped for p in paths)
+        clusters = [self._cluster(paths) for paths in grouped]
         clusters.sort(key=lambda c: (-len(c.members), c.representative))
         numbered = tuple(Cluster(n, c.members) for n, c in enumerate(clusters, 1))
         return DedupResult(
@@ -348,8 +369,10 @@ class Index:
             if path == rep:
                 continue
             fp = self.fingerprints[path]
-            j = jaccard(fp.shingles, rep_fp.shingles)
-            c = containment(fp.shingles, rep_fp.shingles)
+            common = np.intersect1d(fp.shingles, rep_fp.shingles, assume_unique=True).size
+            total = fp.shingles.size + rep_fp.shingles.size - common
+            j = common / total if total else 1.0
+            c = common / fp.shingles.size if fp.shingles.size else 1.0
             partial = j < self.threshold and fp.key_hash != rep_fp.key_hash
             out.append(Member(path, j, c, partial, fp.tokens, self.sizes.get(path, 0)))
         out[1:] = sorted(out[1:], key=lambda m: (-m.similarity, m.path))
@@ -393,7 +416,7 @@ def dedup(
     found = walk(paths, include=include, exclude=exclude, hidden=hidden)
     index = Index(**options)  # type: ignore[arg-type]
     index.errors.extend(found.errors)
-    index.add(found.files)
+    index.add(found.files, shingles=False)  # shingle sets are read only for candidates
     return index.dedup()
 
 

@@ -133,10 +133,12 @@ def match(
     files = [f for f in found.files if os.path.realpath(f) != filed_real]
     index = Index(**options)  # type: ignore[arg-type]
     index.errors.extend(found.errors)
-    index.add(files)
+    index.add(files, shingles=False)
     readable = sorted(index.fingerprints)
+    shortlist = _shortlist(index, readable, query_fp.signature, query_fp.halves)
+    index.load_shingles(shortlist)
     scored = []
-    for path in _shortlist(index, readable, query_fp.signature, query_fp.halves):
+    for path in shortlist:
         fp = index.fingerprints[path]
         scored.append(
             (

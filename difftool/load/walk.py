@@ -72,7 +72,9 @@ def walk(
                 elif entry.is_file(follow_symlinks=False):
                     consider(entry.path, root, regular=True)
                 elif entry.is_symlink() and not os.path.isdir(entry.path):
-                    consider(entry.path, root)  # a link to a file; links to folders are not followed
+                    consider(
+                        entry.path, root
+                    )  # a link to a file; links to folders are not followed
             except OSError as exc:
                 found.errors.append((entry.path, exc.strerror or str(exc)))
 
