@@ -174,10 +174,10 @@ class SignatureCache:
                 "FROM fingerprints WHERE settings = ?",
                 (self.settings,),
             )
-            for path, size, mtime, key, tokens, shingles, sig, halves in rows:
+            for path, size, mtime, key, tokens, packed, sig, halves in rows:
                 s = wanted.get(path)
                 if s is not None and s.size == size and s.mtime_ns == mtime:
-                    found[path] = _unpack(key, tokens, shingles, sig, halves)
+                    found[path] = _unpack(key, tokens, packed, sig, halves)
         except (sqlite3.Error, ValueError) as exc:
             self._give_up(exc)
             return {}
