@@ -66,6 +66,27 @@ def ends_break(line: str) -> bool:
     return end > 0 and line[end - 1] in _BREAK_END
 
 
+#: Whole lines of web page chrome that government sites put around the text: QR-code
+#: prompts, print and close buttons, font-size switches, share bars, visit counters and
+#: the publication-date line. Only whole lines match: a sentence that mentions them stays.
+WEB_CHROME = re.compile(
+    r"(?:^|(?<=\n))[ \t]*(?:"
+    r"扫一扫在手机(?:上)?打开当前页|扫一扫在手机打开|"
+    r"【?打印(?:本页|此页)?】?|【?关闭(?:窗口|本页)?】?|【?收藏】?|"
+    r"【?字体[:：]?\s*[大中小 ]+】?|"
+    r"分享到[:：]?[^\n]{0,40}|"
+    r"(?:浏览|访问|阅读)(?:次数|量)[:：]?\s*\d*|"
+    r"(?:发布|发文|成文)(?:日期|时间)[:：]\s*[\d\-年月日 :./]+"
+    r"(?:\s+(?:来源|信息来源)[:：][^\n]{0,30})?"
+    r")[ \t]*(?:\n|$)"
+)
+
+
+def web_chrome(text: str) -> list[Edit]:
+    """Delete lines of web page chrome (see :data:`WEB_CHROME`)."""
+    return [(m.start(), m.end(), "") for m in WEB_CHROME.finditer(text)]
+
+
 def page_numbers(text: str) -> list[Edit]:
     """Delete page-number lines."""
     edits: list[Edit] = []

@@ -130,7 +130,8 @@ def match(
     query_fp = fingerprint(query.normalised.text)
     found = walk(paths, include=include, exclude=exclude, hidden=hidden)
     filed_real = os.path.realpath(filed)
-    files = [f for f in found.files if os.path.realpath(f) != filed_real]
+    # abspath is enough for the archive's paths: walk already resolved its links
+    files = [f for f in found.files if os.path.abspath(f) != filed_real]
     index = Index(**options)  # type: ignore[arg-type]
     index.errors.extend(found.errors)
     index.add(files, shingles=False)

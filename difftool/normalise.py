@@ -275,6 +275,7 @@ STEPS: tuple[Step, ...] = (
     Step("html", _html_tags, "removed {n} HTML tags", needs="<"),
     Step("entities", _regex_edits(_ENTITY, _entity), "decoded {n} HTML entities", needs="&"),
     Step("page-numbers", _lines_step(layout.page_numbers), "removed {n} page-number lines"),
+    Step("web-chrome", _lines_step(layout.web_chrome), "removed {n} lines of web page chrome"),
     Step("markdown", _markdown, "removed {n} Markdown marks", needs=r"-*_#>+`\["),
     Step("pinyin", _pinyin, "stripped {n} pinyin annotations", needs=_TONED),
     Step("cjk-spaces", _spaces, "dropped {n} layout spaces"),

@@ -120,7 +120,7 @@ def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     ("data", "message"),
     [
         (b"\x89PNG\r\n\x1a\n" + bytes(100), "PNG image"),
-        (b"%PDF-1.7\n" + bytes(50), "PDF document"),
+        (b"%PDF-1.7\n" + bytes(50), "broken PDF"),
         (b"\x00\x01\x02\x03binary\x00\xff\xfe\xfd" * 10, "binary file"),
     ],
 )
@@ -131,10 +131,13 @@ def test_binary_files_are_refused(tmp_path: Path, data: bytes, message: str):
         load(path)
 
 
-def test_pdf_is_an_unsupported_format(tmp_path: Path):
-    path = tmp_path / "a.pdf"
-    path.write_bytes(b"%PDF-1.4\n")
-    with pytest.raises(UnsupportedFormat):
+def test_a_zip_that_is_neither_docx_nor_ofd_is_unsupported(tmp_path: Path):
+    import zipfile
+
+    path = tmp_path / "a.docx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("hello.txt", "not a Word document")
+    with pytest.raises(UnsupportedFormat, match=r"neither a Word \.docx nor an OFD"):
         load(path)
 
 

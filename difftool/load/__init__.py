@@ -5,6 +5,7 @@ only ever reads."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from difftool.errors import LoadError, UnsupportedFormat
@@ -12,12 +13,12 @@ from difftool.load import mojibake
 from difftool.load.encoding import decode
 from difftool.models import Document
 
-__all__ = ["decode", "load", "load_text", "sniff"]
+__all__ = ["decode", "load", "load_text", "read", "sniff"]
 
 #: Magic bytes of formats that are not plain text: (prefix, description).
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "PDF document"),
-    (b"PK\x03\x04", "zip archive (Word .docx, OFD or other)"),
+    (b"PK\x03\x04", "zip package"),
     (b"\xd0\xcf\x11\xe0", "legacy Office document (.doc)"),
     (b"{\\rtf", "RTF document"),
     (b"\x89PNG", "PNG image"),
@@ -84,17 +85,66 @@ def load_text(data: bytes, path: str = "<bytes>") -> Document:
     )
 
 
+def _from_reader(path: str, data: bytes, fmt: str, text: str) -> Document:
+    return Document(
+        path=path,
+        text=text,
+        encoding="unicode",
+        format=fmt,
+        notes=(f"read as {fmt}",),
+        size=len(data),
+    )
+
+
+def _read_html(doc: Document) -> Document:
+    from difftool.load.web import read_html
+
+    text = read_html(doc.text)
+    if text is None:
+        note = "HTML read without selectolax: tags stripped, page chrome kept (pip install 'docdiff[web]')"
+        return replace(doc, format="html", notes=(*doc.notes, note))
+    return replace(
+        doc,
+        text=text,
+        format="html",
+        notes=(*doc.notes, "read as html: main content, chrome left out"),
+    )
+
+
+def read(data: bytes, path: str = "<bytes>") -> Document:
+    """Turn a file's bytes into a Document, choosing the reader by content, not name."""
+    from difftool.load import formats
+
+    kind = sniff(data[:16])
+    try:
+        if kind == "PDF document":
+            return _from_reader(path, data, "pdf", formats.read_pdf(data))
+        if kind == "zip package":
+            fmt, text = formats.read_zip(data)
+            return _from_reader(path, data, fmt, text)
+        if kind == "legacy Office document (.doc)":
+            return _from_reader(path, data, "doc", formats.read_doc(data))
+    except LoadError as exc:
+        raise type(exc)(f"{path}: {exc}") from None
+    if kind is not None:
+        raise UnsupportedFormat(
+            f"{path}: {kind}; docdiff reads text, HTML, PDF, Word and OFD files"
+        )
+    doc = load_text(data, path)
+    from difftool.load.web import looks_like_html
+
+    return _read_html(doc) if looks_like_html(doc.text) else doc
+
+
 def load(path: str | os.PathLike[str]) -> Document:
-    """Read the file at ``path`` into a Document.
+    """Read the file at ``path`` into a Document: plain text (any common encoding),
+    HTML, PDF, Word (.docx; .doc with antiword) or OFD, told apart by content.
 
     Raises:
-        LoadError: missing, a directory, unreadable, binary or undecodable; the message
-            starts with the path.
-        UnsupportedFormat: a known format this version cannot read.
+        LoadError: missing, a directory, unreadable, binary, broken or undecodable;
+            the message starts with the path.
+        UnsupportedFormat: a format docdiff cannot read, or an optional reader that is
+            not installed (the message gives the install command).
     """
     name = os.fspath(path)
-    data = _read_bytes(name)
-    kind = sniff(data[:16])
-    if kind is not None:
-        raise UnsupportedFormat(f"{name}: {kind}; docdiff reads text files")
-    return load_text(data, name)
+    return read(_read_bytes(name), name)
