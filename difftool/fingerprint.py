@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +63,16 @@ class Fingerprint:
     shingles: U32
     signature: U64
     halves: tuple[U64, U64]
+
+    def lean_minhash(self) -> Any:
+        """The signature as a datasketch ``LeanMinHash``, for datasketch's own indexes.
+
+        Its ``jaccard`` estimates the Jaccard similarity like this module's signatures
+        do; mixing it with datasketch's classic MinHash values is refused by the seed.
+        """
+        from datasketch import LeanMinHash
+
+        return LeanMinHash(seed=SIGNATURE_SEED, hashvalues=self.signature, scheme="affine64")
 
 
 def _mix(x: U64) -> U64:

@@ -285,3 +285,11 @@ def test_fast_token_profile_property(text):
         fingerprint(normalise(text).text).key_hash
         == fingerprint(normalise(text, steps=TOKEN_STEPS).text).key_hash
     )
+
+
+def test_fingerprints_convert_to_datasketch_lean_minhash():
+    a = fingerprint(normalise(read(SEED_000)).text)
+    b = fingerprint(normalise(read(SEED_001)).text)
+    estimate = a.lean_minhash().jaccard(b.lean_minhash())
+    assert estimate == pytest.approx(float(np.mean(a.signature == b.signature)))
+    assert abs(estimate - jaccard(a.shingles, b.shingles)) < 0.1
