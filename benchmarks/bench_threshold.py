@@ -22,11 +22,7 @@ sys.path.insert(0, str(ROOT))
 from rapidfuzz.distance import Indel  # noqa: E402
 
 from difftool import load, normalise, sentences  # noqa: E402
-from difftool.align import align  # noqa: E402
-from difftool.models import Document  # noqa: E402
-from difftool.pipeline import prepare_text  # noqa: E402
-from difftool.segment import sentence_key  # noqa: E402
-from difftool.variants import Score, _change_sentence, paragraphs, score_ops, variant_pair  # noqa: E402
+from difftool.variants import _change_sentence, evaluate  # noqa: E402
 
 FILLER = ["进一步", "全面", "切实加强", "有序推进", "大力"]
 
@@ -36,33 +32,6 @@ def sources(corpus: Path | None) -> list[str]:
     if corpus and corpus.is_dir():
         paths += sorted(corpus.glob("*.txt"))
     return [normalise(load(p).text).text for p in paths]
-
-
-def generated_pairs(texts: list[str], n: int, seed: int = 0):
-    rng = random.Random(seed)
-    for _ in range(n):
-        src = rng.choice(texts)
-        paras = paragraphs(src)
-        start = rng.randrange(max(1, len(paras) - 12))
-        text = "\n".join(paras[start : start + 12])
-        donor = "\n".join(rng.choice(texts).split("\n")[:20])
-        yield variant_pair(text, rng, donor=donor)
-
-
-def evaluate(pairs, threshold: float) -> Score:
-    total = Score(0, 0, 0, 0)
-    for a, b, made in pairs:
-        pa = prepare_text(Document("a", a, "utf-8"))
-        pb = prepare_text(Document("b", b, "utf-8"))
-        ops = align(pa.sentences, pb.sentences, threshold=threshold).ops
-        total += score_ops(
-            ops,
-            [s.key for s in pa.sentences],
-            [s.key for s in pb.sentences],
-            made,
-            lambda raw: sentence_key(normalise(raw).text),
-        )
-    return total
 
 
 def percentiles(values: list[float], qs: tuple[float, ...]) -> str:
@@ -93,12 +62,12 @@ def main() -> None:
     print(f"{len(texts)} source texts, {len(keys)} sentences")
     print("unrelated pairs:  ", percentiles(unrelated, (0.5, 0.9, 0.99)))
     print("3-phrase rewrites:", percentiles(rewritten, (0.01, 0.05, 0.1, 0.5)))
-    pairs = list(generated_pairs(texts, args.pairs))
-    edits = sum(len(made) for _, _, made in pairs)
-    print(f"\n{args.pairs} generated pairs, {edits} known edits")
+    print(
+        f"\n{args.pairs} generated pairs, {evaluate(texts, args.pairs, threshold=0.3).edits} known edits"
+    )
     print(f"{'threshold':>9}{'recall':>9}{'precision':>11}")
     for threshold in (0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7):
-        score = evaluate(pairs, threshold)
+        score = evaluate(texts, args.pairs, threshold=threshold)
         print(f"{threshold:>9.2f}{score.recall:>9.3f}{score.precision:>11.3f}")
 
 

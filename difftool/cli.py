@@ -224,6 +224,19 @@ def _progress(quiet: bool) -> tuple[Any, Callable[[int, int], None] | None]:
     return progress, update
 
 
+def _run_indexed(quiet: bool, job: Callable[[Callable[[int, int], None] | None], Any]) -> Any:
+    """Run a dedup or match job with a progress bar when wanted; print its warnings."""
+    progress, update = _progress(quiet)
+    if progress is None:
+        result = job(None)
+    else:
+        with progress:
+            result = job(update)
+    for warning in result.warnings:
+        click.echo(f"docdiff: warning: {warning}", err=True)
+    return result
+
+
 def _console_err() -> Any:
     from rich.console import Console
 
@@ -325,10 +338,9 @@ def dedup_command(
     from difftool.index import dedup
     from difftool.render import groups
 
-    progress, update = _progress(quiet)
-
-    def run() -> Any:
-        return dedup(
+    result = _run_indexed(
+        quiet,
+        lambda update: dedup(
             folders,
             include=include,
             exclude=exclude,
@@ -339,15 +351,8 @@ def dedup_command(
             cache=False if no_cache else cache_path,
             jobs=jobs,
             progress=update,
-        )
-
-    if progress is not None:
-        with progress:
-            result = run()
-    else:
-        result = run()
-    for warning in result.warnings:
-        click.echo(f"docdiff: warning: {warning}", err=True)
+        ),
+    )
     if fmt == "json":
         click.echo(groups.render_json(result))
     elif fmt == "csv":
@@ -409,10 +414,9 @@ def match_command(
     from difftool.match import match
     from difftool.render import matches
 
-    progress, update = _progress(quiet)
-
-    def run() -> Any:
-        return match(
+    result = _run_indexed(
+        quiet,
+        lambda update: match(
             filed,
             paths,
             top=top,
@@ -422,15 +426,8 @@ def match_command(
             cache=False if no_cache else cache_path,
             jobs=jobs,
             progress=update,
-        )
-
-    if progress is not None:
-        with progress:
-            result = run()
-    else:
-        result = run()
-    for warning in result.warnings:
-        click.echo(f"docdiff: warning: {warning}", err=True)
+        ),
+    )
     best = result.candidates[0]
     if fmt == "json":
         click.echo(matches.render_json(result))

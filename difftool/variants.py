@@ -314,3 +314,41 @@ def score_ops(ops, a_keys: list[str], b_keys: list[str], made: list[KnownEdit], 
                 found += 1
                 break
     return Score(len(made), found, len(units), len(used))
+
+
+def evaluate(
+    texts: list[str], pairs: int, *, seed: int = 0, threshold: float | None = None
+) -> Score:
+    """Recall and precision of :func:`difftool.align.align` on generated variant pairs.
+
+    Each pair is 12 paragraphs cut from one of ``texts`` (normalised report texts) with
+    known edits, each side in its own layout (see :func:`variant_pair`).
+    """
+    from difftool.align import DEFAULT_THRESHOLD, align
+    from difftool.models import Document
+    from difftool.normalise import normalise
+    from difftool.pipeline import prepare_text
+    from difftool.segment import sentence_key
+
+    rng = random.Random(seed)
+    total = Score(0, 0, 0, 0)
+    for _ in range(pairs):
+        paras = paragraphs(rng.choice(texts))
+        start = rng.randrange(max(1, len(paras) - 12))
+        donor = "\n".join(rng.choice(texts).split("\n")[:20])
+        a, b, made = variant_pair("\n".join(paras[start : start + 12]), rng, donor=donor)
+        pa = prepare_text(Document("a", a, "utf-8"))
+        pb = prepare_text(Document("b", b, "utf-8"))
+        ops = align(
+            pa.sentences,
+            pb.sentences,
+            threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+        ).ops
+        total += score_ops(
+            ops,
+            [s.key for s in pa.sentences],
+            [s.key for s in pb.sentences],
+            made,
+            lambda raw: sentence_key(normalise(raw).text),
+        )
+    return total

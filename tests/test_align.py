@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 
 import pytest
@@ -13,10 +12,8 @@ from hypothesis import strategies as st
 from difftool import load, normalise
 from difftool.align import align
 from difftool.inline import changed_numbers, cleanup_semantic, diff, tokens
-from difftool.models import Document, Sentence
-from difftool.pipeline import prepare_text
-from difftool.segment import sentence_key
-from difftool.variants import Score, paragraphs, score_ops, variant_pair
+from difftool.models import Sentence
+from difftool.variants import evaluate
 
 
 def sents(*keys: str) -> list[Sentence]:
@@ -222,23 +219,7 @@ def test_swapping_a_and_b_swaps_inserts_and_deletes(x, y):
 def test_generated_variant_pairs_recall_and_precision():
     """50 pairs of seed text with known edits, each side in its own layout."""
     texts = [normalise(load(p).text).text for p in sorted(SEEDS.glob("*.txt"))]
-    rng = random.Random(20231204)
-    total = Score(0, 0, 0, 0)
-    for _ in range(50):
-        paras = paragraphs(rng.choice(texts))
-        start = rng.randrange(max(1, len(paras) - 12))
-        donor = "\n".join(rng.choice(texts).split("\n")[:20])
-        a, b, made = variant_pair("\n".join(paras[start : start + 12]), rng, donor=donor)
-        pa = prepare_text(Document("a", a, "utf-8"))
-        pb = prepare_text(Document("b", b, "utf-8"))
-        ops = align(pa.sentences, pb.sentences).ops
-        total += score_ops(
-            ops,
-            [s.key for s in pa.sentences],
-            [s.key for s in pb.sentences],
-            made,
-            lambda raw: sentence_key(normalise(raw).text),
-        )
+    total = evaluate(texts, 50, seed=20231204)
     assert total.edits > 200
     assert total.recall >= 0.95, total
     assert total.precision >= 0.95, total
