@@ -49,15 +49,6 @@ _HEADING_FIRST = frozenset(
 LONG_LINE_CELLS = 80
 
 
-def cells(line: str) -> int:
-    """Display width, about: characters outside ASCII take two cells.
-
-    Counted from the UTF-8 length (CJK takes 3 bytes, ASCII 1), which is much faster
-    than classifying each character; accented Latin letters count one and a half.
-    """
-    return (len(line.encode("utf-8")) + len(line)) // 2
-
-
 def ends_break(line: str) -> bool:
     """True when a line ends a sentence or a clause (``。`` ``：`` ``；``), closers aside."""
     end = len(line)
@@ -184,7 +175,9 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
         pos += len(line) + 1
     if not texts:
         return ([(0, len(text), "")] if text else []), 0
-    # inlined cells() and the heading test: these run once per line of PDF text
+    # display width, about: non-ASCII takes two cells, counted from the UTF-8 length (CJK
+    # takes 3 bytes, ASCII 1) because classifying each character is much slower; these
+    # run once per line of PDF text
     widths = [(len(line.encode("utf-8")) + len(line)) // 2 for line in texts]
     breaks = [line[-1] in _BREAK_END or ends_break(line) for line in texts]
     width = wrap_width(widths, breaks)

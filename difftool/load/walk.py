@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -39,24 +40,29 @@ def walk(
     """
     include, exclude = tuple(include), tuple(exclude)
     found = Found()
-    seen: set[str] = set()
+    seen: set[tuple[int, int]] = set()  # (device, inode): a file reached twice is read once
 
-    def consider(path: str, root: str, *, regular: bool | None = None) -> None:
+    def consider(path: str, root: str, *, identity: tuple[int, int] | None = None) -> None:
         if include and not _matches(path, root, include):
             return
         if exclude and _matches(path, root, exclude):
             return
-        # only links need resolving; a plain file is known by its absolute path
-        real = os.path.abspath(path) if regular else os.path.realpath(path)
-        if real in seen:
+        if identity is None:  # a link or a file named directly: ask the file system
+            try:
+                st = os.stat(path)
+            except OSError as exc:
+                found.errors.append((path, exc.strerror or str(exc)))
+                return
+            if not stat.S_ISREG(st.st_mode):
+                found.errors.append((path, "not a regular file"))
+                return
+            identity = (st.st_dev, st.st_ino)
+        if identity in seen:
             return
-        if not regular and not os.path.isfile(real):
-            found.errors.append((path, "not a regular file"))
-            return
-        seen.add(real)
+        seen.add(identity)
         found.files.append(path)
 
-    def scan(folder: str, root: str) -> None:
+    def scan(folder: str, root: str, device: int) -> None:
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -68,9 +74,10 @@ def walk(
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    scan(entry.path, root)
+                    scan(entry.path, root, device)
                 elif entry.is_file(follow_symlinks=False):
-                    consider(entry.path, root, regular=True)
+                    # the inode comes with the directory entry: no system call per file
+                    consider(entry.path, root, identity=(device, entry.inode()))
                 elif entry.is_symlink() and not os.path.isdir(entry.path):
                     consider(
                         entry.path, root
@@ -83,7 +90,7 @@ def walk(
         if os.path.isfile(root):
             consider(root, os.path.dirname(root) or ".")
         elif os.path.isdir(root):
-            scan(root, root)
+            scan(root, root, os.stat(root).st_dev)
         else:
             found.errors.append((root, "no such file or folder"))
     return found
