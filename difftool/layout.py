@@ -36,11 +36,6 @@ _PAGE_NUMBER_BODY = (
     r"|\d{1,4}[ \t]*/[ \t]*\d{1,4}"
     r"|[Pp]age[ \t]+\d{1,4}(?:[ \t]+of[ \t]+\d{1,4})?)[ \t]*"
 )
-#: A page-number line: ``— 3 —``, ``- 3 -``, ``第3页 共10页``, ``3/10``, ``Page 3 of 10``.
-#: Anchored on the newline before it (a literal the engine finds at C speed, where a
-#: multiline ``^`` is tried at every position); the first line is matched on its own.
-PAGE_NUMBER = re.compile(rf"\n{_PAGE_NUMBER_BODY}(?=\n|$)")
-_FIRST_LINE_PAGE_NUMBER = re.compile(rf"{_PAGE_NUMBER_BODY}(?:\n|$)")
 _SENTENCE_END = re.compile("[。!?;！？；]")
 _HEADING_FIRST = frozenset(
     _CN_NUM + "(（第#附0123456789" + "".join(chr(c) for c in range(0x2460, 0x2488))
@@ -60,8 +55,8 @@ def ends_break(line: str) -> bool:
 #: Whole lines of web page chrome that government sites put around the text: QR-code
 #: prompts, print and close buttons, font-size switches, share bars, visit counters and
 #: the publication-date line. Only whole lines match: a sentence that mentions them stays.
-WEB_CHROME = re.compile(
-    r"(?:^|(?<=\n))[ \t]*(?:"
+_WEB_CHROME_BODY = (
+    r"[ \t]*(?:"
     r"扫一扫在手机(?:上)?打开当前页|扫一扫在手机打开|"
     r"【?打印(?:本页|此页)?】?|【?关闭(?:窗口|本页)?】?|【?收藏】?|"
     r"【?字体[:：]?\s*[大中小 ]+】?|"
@@ -69,24 +64,42 @@ WEB_CHROME = re.compile(
     r"(?:浏览|访问|阅读)(?:次数|量)[:：]?\s*\d*|"
     r"(?:发布|发文|成文)(?:日期|时间)[:：]\s*[\d\-年月日 :./]+"
     r"(?:\s+(?:来源|信息来源)[:：][^\n]{0,30})?"
-    r")[ \t]*(?:\n|$)"
+    r")[ \t]*"
 )
 
 
+def _whole_lines(body: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns for whole lines matching ``body``: the first line, and any later line.
+
+    Later lines are anchored on the newline before them, a literal the regex engine
+    finds at C speed, where a multiline ``^`` is tried at every position.
+    """
+    return re.compile(rf"{body}(?:\n|$)"), re.compile(rf"\n{body}(?=\n|$)")
+
+
+def _delete_lines(text: str, patterns: tuple[re.Pattern[str], re.Pattern[str]]) -> list[Edit]:
+    first, rest = patterns
+    edits: list[Edit] = []
+    head = first.match(text)
+    if head and head.end() > 0:
+        edits.append((0, head.end(), ""))
+    for m in rest.finditer(text, head.end() if head else 0):
+        edits.append((m.start(), m.end(), ""))
+    return edits
+
+
+_PAGE_NUMBER_LINES = _whole_lines(_PAGE_NUMBER_BODY)
+_WEB_CHROME_LINES = _whole_lines(_WEB_CHROME_BODY)
+
+
 def web_chrome(text: str) -> list[Edit]:
-    """Delete lines of web page chrome (see :data:`WEB_CHROME`)."""
-    return [(m.start(), m.end(), "") for m in WEB_CHROME.finditer(text)]
+    """Delete lines of web page chrome."""
+    return _delete_lines(text, _WEB_CHROME_LINES)
 
 
 def page_numbers(text: str) -> list[Edit]:
-    """Delete page-number lines."""
-    edits: list[Edit] = []
-    first = _FIRST_LINE_PAGE_NUMBER.match(text)
-    if first and first.end() > 0:
-        edits.append((0, first.end(), ""))
-    for m in PAGE_NUMBER.finditer(text, first.end() if first else 0):
-        edits.append((m.start(), m.end(), ""))
-    return edits
+    """Delete page-number lines: ``— 3 —``, ``- 3 -``, ``第3页 共10页``, ``3/10``, ``Page 3 of 10``."""
+    return _delete_lines(text, _PAGE_NUMBER_LINES)
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
@@ -179,7 +192,9 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
     # takes 3 bytes, ASCII 1) because classifying each character is much slower; these
     # run once per line of PDF text
     widths = [(len(line.encode("utf-8")) + len(line)) // 2 for line in texts]
-    breaks = [line[-1] in _BREAK_END or ends_break(line) for line in texts]
+    breaks = [
+        line[-1] in _BREAK_END or (line[-1] in _CLOSERS and ends_break(line)) for line in texts
+    ]
     width = wrap_width(widths, breaks)
     full = LONG_LINE_CELLS if width is None else min(LONG_LINE_CELLS, int(width * 0.85))
     match = HEADING_START.match
@@ -190,6 +205,7 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
     joins = 0
     heading_lines = 0  # lines of a heading joined so far
     wrapped = width is not None
+    append = edits.append
     for i in range(len(texts) - 1):
         line = texts[i]
         end = starts[i] + len(line)
@@ -204,14 +220,15 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
         ):
             heading_lines = 0
             if nxt - end != 1:
-                edits.append((end, nxt, "\n"))
+                append((end, nxt, "\n"))
             continue
         following = texts[i + 1]
         if heading_lines:
             # a numbered paragraph ("（一）…。") is not a heading: it joins on
             heading_lines = 0 if _SENTENCE_END.search(following) else heading_lines + 1
         joins += 1
-        edits.append((end, nxt, _joiner(line, following)))
+        # most joins are CJK to CJK: test the cheap case before calling _joiner
+        append((end, nxt, "" if line[-1] >= "\x80" else _joiner(line, following)))
     last_end = starts[-1] + len(texts[-1])
     if last_end < len(text):
         edits.append((last_end, len(text), ""))
