@@ -206,7 +206,16 @@ def normalise_command(file: str, show_sentences: bool, notes: bool) -> int:
     return EXIT_SAME
 
 
-cli.add_command(normalise_command, "normalize")
+# the American spelling works too, without a second line in the help
+cli.add_command(
+    click.Command(
+        "normalize",
+        params=normalise_command.params,
+        callback=normalise_command.callback,
+        help=normalise_command.help,
+        hidden=True,
+    )
+)
 
 
 def _progress(quiet: bool) -> tuple[Any, Callable[[int, int], None] | None]:
