@@ -51,12 +51,15 @@ class Step:
         note: format string for the note, with ``{n}`` for the count.
         needs: a character class; when given, the step runs only on texts that hold
             one of its characters (one combined scan decides for all steps).
+        takes_present: the step function also takes, as ``present``, the characters
+            of its class that the scan found.
     """
 
     name: str
-    edits: Callable[[str], tuple[list[Edit] | str, int]]
+    edits: Callable[..., tuple[list[Edit] | str, int]]
     note: str
     needs: str = ""
+    takes_present: bool = False
 
 
 def _regex_edits(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]):  # type: ignore[no-untyped-def]
@@ -176,18 +179,25 @@ def _pinyin(text: str) -> tuple[list[Edit], int]:
 
 _WIDTH_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _WIDTH_TABLE.update({0xFF61: ord("。"), 0xFF64: ord("、")})
-_FULL_WIDTH = re.compile(r"[\uff01-\uff5e\uff61\uff64]+")
+_FULL_WIDTH_CHARS = "\uff01-\uff5e\uff61\uff64"
+_FULL_WIDTH = re.compile(f"[{_FULL_WIDTH_CHARS}]+")
 
 
-def _width(text: str) -> tuple[str, int]:
-    runs = _FULL_WIDTH.findall(text)
-    if not runs:
-        return "", 0
-    found = "".join(runs)
+def _width(text: str, present: str | None = None) -> tuple[str, int]:
+    """Fold full-width characters; ``present`` lists those the text may hold (the
+    pipeline's scan found them), so no pass over the text is needed to find them."""
+    candidates = set(present) if present is not None else set("".join(_FULL_WIDTH.findall(text)))
+    count = 0
     # a report uses a dozen distinct full-width characters: one C-speed replace each
-    for ch in set(found):
-        text = text.replace(ch, chr(_WIDTH_TABLE[ord(ch)]))
-    return text, len(found)
+    for ch in candidates:
+        folded = _WIDTH_TABLE.get(ord(ch))
+        if folded is None:
+            continue
+        n = text.count(ch)
+        if n:
+            count += n
+            text = text.replace(ch, chr(folded))
+    return (text if count else ""), count
 
 
 _ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -284,7 +294,13 @@ STEPS: tuple[Step, ...] = (
     ),
     Step("wraps", layout.join_wrapped, "joined {n} wrapped lines"),
     # after the wraps: full-width punctuation still takes two cells when lines are measured
-    Step("width", _width, "folded {n} full-width characters to half-width"),
+    Step(
+        "width",
+        _width,
+        "folded {n} full-width characters to half-width",
+        needs=_FULL_WIDTH_CHARS,
+        takes_present=True,
+    ),
     Step(
         "script",
         _script,
@@ -340,7 +356,10 @@ def normalise(text: str, *, steps: tuple[Step, ...] = STEPS) -> NormalisedText:
     for step in steps:
         if not _wanted(step, present):
             continue
-        edits, count = step.edits(current)
+        if step.takes_present:
+            edits, count = step.edits(current, present=present if "&" not in present else None)
+        else:
+            edits, count = step.edits(current)
         if not edits:
             continue
         if isinstance(edits, str):  # one-for-one: positions do not move
