@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.rule import Rule
-from rich.table import Table
 from rich.text import Text
 
 from difftool.align import Op
@@ -19,6 +18,9 @@ from difftool.pipeline import Prepared
 from difftool.render import display
 
 DELETE = "red strike"
+_BLANK = Text("  ")
+_MINUS = Text("- ", style="red bold")
+_PLUS = Text("+ ", style="green bold")
 INSERT = "green"
 CONTEXT = "dim"
 _LABELS = {"change": "changed", "insert": "inserted", "delete": "removed", "move": "moved"}
@@ -114,24 +116,20 @@ class Change:
             title += " (layout, punctuation or script only)"
         where = f" · {heading}" if heading else ""
         yield Rule(Text(f"{title}{where}", style="bold"), align="left", style="blue")
-        # a grid keeps the markers in their own column: long CJK lines wrap under the
-        # text, not under the marker
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(no_wrap=True, width=1)
-        grid.add_column(overflow="fold")
-        for line in self._context(before=True):
-            grid.add_row("", line)
+        # a hanging indent keeps the markers in their own column: long CJK lines wrap
+        # under the text, not under the marker
+        width = options.max_width - 2
+        rows: list[tuple[Text, Text]] = [(_BLANK, line) for line in self._context(before=True)]
         old, new = _old_new(c, op)
-        for line in old:
-            grid.add_row(Text("-", style="red bold"), line)
-        for line in new:
-            grid.add_row(Text("+", style="green bold"), line)
+        rows += [(_MINUS, line) for line in old]
+        rows += [(_PLUS, line) for line in new]
         figures = _figures(op)
         if figures is not None:
-            grid.add_row("", figures)
-        for line in self._context(before=False):
-            grid.add_row("", line)
-        yield grid
+            rows.append((_BLANK, figures))
+        rows += [(_BLANK, line) for line in self._context(before=False)]
+        for marker, body in rows:
+            for k, piece in enumerate(body.wrap(console, width, overflow="fold")):
+                yield (marker if k == 0 else _BLANK) + piece
 
 
 class SideBySide:
@@ -141,6 +139,8 @@ class SideBySide:
         self.comparison = comparison
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.table import Table  # only the side-by-side view needs it
+
         c = self.comparison
         table = Table(expand=True, show_lines=True)
         table.add_column("", no_wrap=True, style="bold")
