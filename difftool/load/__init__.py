@@ -113,27 +113,32 @@ def _read_html(doc: Document) -> Document:
 
 def read(data: bytes, path: str = "<bytes>") -> Document:
     """Turn a file's bytes into a Document, choosing the reader by content, not name."""
-    from difftool.load import formats
-
     kind = sniff(data[:16])
+    if kind in _READERS:
+        return _read_package(data, path, kind)
+    if kind is not None:
+        raise UnsupportedFormat(f"{path}: {kind}; docdiff reads text, HTML, PDF, Word and OFD files")
+    doc = load_text(data, path)
+    from difftool.load.web import looks_like_html
+
+    return _read_html(doc) if looks_like_html(doc.text) else doc
+
+
+_READERS = ("PDF document", "zip package", "legacy Office document (.doc)")
+
+
+def _read_package(data: bytes, path: str, kind: str) -> Document:
+    from difftool.load import formats  # zipfile, XML and subprocess: only when needed
+
     try:
         if kind == "PDF document":
             return _from_reader(path, data, "pdf", formats.read_pdf(data))
         if kind == "zip package":
             fmt, text = formats.read_zip(data)
             return _from_reader(path, data, fmt, text)
-        if kind == "legacy Office document (.doc)":
-            return _from_reader(path, data, "doc", formats.read_doc(data))
+        return _from_reader(path, data, "doc", formats.read_doc(data))
     except LoadError as exc:
         raise type(exc)(f"{path}: {exc}") from None
-    if kind is not None:
-        raise UnsupportedFormat(
-            f"{path}: {kind}; docdiff reads text, HTML, PDF, Word and OFD files"
-        )
-    doc = load_text(data, path)
-    from difftool.load.web import looks_like_html
-
-    return _read_html(doc) if looks_like_html(doc.text) else doc
 
 
 def load(path: str | os.PathLike[str]) -> Document:
