@@ -126,8 +126,11 @@ def match(
 
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
+    from difftool.normalise import TOKEN_STEPS, normalise
+
     query: Prepared = prepare(filed)
-    query_fp = fingerprint(query.normalised.text)
+    # fingerprinted like the archive (the token profile), so that both sides agree exactly
+    query_fp = fingerprint(normalise(query.document.text, steps=TOKEN_STEPS).text)
     found = walk(paths, include=include, exclude=exclude, hidden=hidden)
     filed_real = os.path.realpath(filed)
     # abspath is enough for the archive's paths: walk already resolved its links

@@ -117,7 +117,9 @@ def read(data: bytes, path: str = "<bytes>") -> Document:
     if kind in _READERS:
         return _read_package(data, path, kind)
     if kind is not None:
-        raise UnsupportedFormat(f"{path}: {kind}; docdiff reads text, HTML, PDF, Word and OFD files")
+        raise UnsupportedFormat(
+            f"{path}: {kind}; docdiff reads text, HTML, PDF, Word and OFD files"
+        )
     doc = load_text(data, path)
     from difftool.load.web import looks_like_html
 
