@@ -150,7 +150,7 @@ def diff_command(
     `docdiff A B` is `docdiff diff A B`.
     """
     from difftool.align import DEFAULT_THRESHOLD
-    from difftool.compare import compare_files
+    from difftool.comparison import compare_files
 
     comparison = compare_files(
         a, b, threshold=DEFAULT_THRESHOLD if threshold is None else threshold, strict=strict
@@ -420,7 +420,7 @@ def match_command(
     Exit status: 0 the best match has no differences, 1 it differs, 2 trouble or
     nothing similar at all.
     """
-    from difftool.match import match
+    from difftool.matching import match
     from difftool.render import matches
 
     result = _run_indexed(

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from difftool.index import dedup
-from difftool.match import match
+from difftool.matching import match
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

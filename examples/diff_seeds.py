@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from difftool.compare import compare_files
+from difftool.comparison import compare_files
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 OLD = SEEDS / "000_4f0e4c14661ce8e0.txt"  # PDF text, as filed with the drug bureau

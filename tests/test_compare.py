@@ -11,7 +11,7 @@ import pytest
 from conftest import SEED_000, SEED_001, SEED_002, read
 
 from difftool import normalise
-from difftool.compare import compare_files
+from difftool.comparison import compare_files
 from difftool.normalise import STEPS
 from difftool.render.json import to_dict
 

@@ -11,7 +11,7 @@ from fixtures import make_docx, make_html, make_ofd, make_pdf, make_scanned_pdf
 
 from difftool import load, normalise, sentences
 from difftool.cli import cli
-from difftool.compare import compare_files
+from difftool.comparison import compare_files
 from difftool.errors import LoadError, UnsupportedFormat
 from difftool.index import dedup
 

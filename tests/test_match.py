@@ -11,7 +11,7 @@ import pytest
 from conftest import ALL_SEEDS, SEED_000, SEED_001, SEEDS, read
 
 from difftool.cli import cli
-from difftool.match import NothingSimilar, match
+from difftool.matching import NothingSimilar, match
 from difftool.variants import edit_sentences, paragraphs, pdf_layout, web_layout
 
 

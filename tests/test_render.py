@@ -9,7 +9,7 @@ from conftest import SEED_000, SEED_001
 from rich.console import Console
 from rich.text import Text
 
-from difftool.compare import compare_files
+from difftool.comparison import compare_files
 from difftool.render import display, markdown, terminal, unified
 from difftool.render import json as render_json
 

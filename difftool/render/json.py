@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from difftool.align import Op
-from difftool.compare import Comparison
+from difftool.comparison import Comparison
 from difftool.pipeline import Prepared
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from difftool.align import Op
-from difftool.compare import Comparison
+from difftool.comparison import Comparison
 from difftool.render import display
 
 _TITLES = {

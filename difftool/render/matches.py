@@ -9,7 +9,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from difftool.match import MatchResult
+from difftool.matching import MatchResult
 
 
 def to_dict(result: MatchResult) -> dict[str, Any]:

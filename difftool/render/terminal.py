@@ -13,7 +13,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from difftool.align import Op
-from difftool.compare import Comparison
+from difftool.comparison import Comparison
 from difftool.pipeline import Prepared
 from difftool.render import display
 

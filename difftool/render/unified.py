@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from difftool.compare import Comparison
+from difftool.comparison import Comparison
 
 
 def render(comparison: Comparison, *, context: int = 3) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from difftool.compare import Comparison, compare
+from difftool.comparison import Comparison, compare
 from difftool.errors import DocdiffError
 from difftool.fingerprint import containment, fingerprint, jaccard
 from difftool.index import Index
@@ -115,7 +115,7 @@ def match(
         filed: the document that was filed.
         paths: files and folders of archived versions.
         top: how many candidates to compare sentence by sentence and return.
-        threshold: the diff's change threshold (see :func:`difftool.compare.compare`).
+        threshold: the diff's change threshold (see :func:`difftool.comparison.compare`).
         options: passed to :class:`~difftool.index.Index` (``cache``, ``jobs``, ``k``...).
 
     Raises:
