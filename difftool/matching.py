@@ -131,6 +131,8 @@ def match(
     query: Prepared = prepare(filed)
     # fingerprinted like the archive (the token profile), so that both sides agree exactly
     query_fp = fingerprint(normalise(query.document.text, steps=TOKEN_STEPS).text)
+    if query_fp.shingles.size == 0:
+        raise NothingSimilar(f"{os.fspath(filed)}: the filed document has no text to match")
     found = walk(paths, include=include, exclude=exclude, hidden=hidden)
     filed_real = os.path.realpath(filed)
     # abspath is enough for the archive's paths: walk already resolved its links

@@ -212,3 +212,18 @@ def test_dedup_lists_unreadable_files_and_goes_on(runner, tmp_path: Path):
 def test_dedup_of_a_missing_folder_is_trouble(runner):
     result = runner.invoke(cli, ["dedup", "--no-cache", "/nonexistent/folder"])
     assert result.exit_code == 2
+
+
+def test_standard_input_is_read_as_dash(runner):
+    result = runner.invoke(cli, ["-", str(SEED_001)], input=SEED_001.read_bytes())
+    assert result.exit_code == 0, result.output
+    norm = runner.invoke(cli, ["normalise", "-"], input="２０２３ 年，我局".encode())
+    assert norm.output == "2023年,我局\n"
+
+
+def test_match_with_an_empty_filed_copy_is_trouble(runner, tmp_path: Path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    result = runner.invoke(cli, ["match", "--no-cache", str(empty), str(SEED_000.parent)])
+    assert result.exit_code == 2
+    assert "no text to match" in result.output

@@ -5,6 +5,7 @@ only ever reads."""
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,6 +41,8 @@ def sniff(data: bytes) -> str | None:
 
 
 def _read_bytes(path: str) -> bytes:
+    if path == "-":  # standard input, as diff reads it
+        return sys.stdin.buffer.read()
     p = Path(path)
     try:
         if p.is_dir():

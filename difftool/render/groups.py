@@ -100,7 +100,8 @@ class GroupsView:
         grouped = sum(len(c.members) for c in result.clusters)
         n = len(result.clusters)
         total = Text(
-            f"{result.documents} documents: {n} group{'' if n == 1 else 's'} of near-duplicates "
+            f"{result.documents} document{'' if result.documents == 1 else 's'}: "
+            f"{n} group{'' if n == 1 else 's'} of near-duplicates "
             f"({grouped} documents), {len(result.errors)} unreadable"
         )
         if result.cached:
