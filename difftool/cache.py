@@ -188,14 +188,17 @@ class SignatureCache:
         if self._db is None:
             return {}
         found: dict[str, npt.NDArray[np.uint32]] = {}
+        wanted = list(paths)
         try:
-            for path in paths:
-                row = self._db.execute(
-                    "SELECT shingles FROM fingerprints WHERE path = ? AND settings = ?",
-                    (path, self.settings),
-                ).fetchone()
-                if row is not None:
-                    found[path] = _unpack_shingles(row[0])
+            for start in range(0, len(wanted), 500):  # SQLite allows 999 parameters
+                batch = wanted[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                rows = self._db.execute(
+                    f"SELECT path, shingles FROM fingerprints WHERE settings = ? AND path IN ({marks})",
+                    (self.settings, *batch),
+                )
+                for path, packed in rows:
+                    found[path] = _unpack_shingles(packed)
         except sqlite3.Error as exc:
             self._give_up(exc)
         return found

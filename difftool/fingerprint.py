@@ -217,24 +217,36 @@ def band_keys(signatures: U64, bands: int, rows: int) -> U64:
     return keys
 
 
+def common(a: U32, b: U32) -> int:
+    """How many values two sorted unique arrays share: a binary search of the smaller in
+    the larger, without the concatenation and sort of ``np.intersect1d``."""
+    if a.size > b.size:
+        a, b = b, a
+    if a.size == 0:
+        return 0
+    at = np.searchsorted(b, a)
+    at[at == b.size] = b.size - 1
+    return int(np.count_nonzero(b[at] == a))
+
+
 def overlap(a: U32, b: U32) -> tuple[float, float]:
-    """``(Jaccard of a and b, containment of the smaller in the larger)`` from one intersection."""
+    """``(Jaccard of a and b, containment of the smaller in the larger)``."""
     if a.size == 0 or b.size == 0:
         return (1.0, 1.0) if a.size == b.size else (0.0, 0.0)
-    common = np.intersect1d(a, b, assume_unique=True).size
-    return common / (a.size + b.size - common), common / min(a.size, b.size)
+    shared = common(a, b)
+    return shared / (a.size + b.size - shared), shared / min(a.size, b.size)
 
 
 def jaccard(a: U32, b: U32) -> float:
     """Exact Jaccard similarity of two sorted unique shingle arrays."""
     if a.size == 0 and b.size == 0:
         return 1.0
-    common = np.intersect1d(a, b, assume_unique=True).size
-    return common / (a.size + b.size - common)
+    shared = common(a, b)
+    return shared / (a.size + b.size - shared)
 
 
 def containment(a: U32, b: U32) -> float:
     """Share of ``a``'s shingles found in ``b``."""
     if a.size == 0:
         return 1.0
-    return np.intersect1d(a, b, assume_unique=True).size / a.size
+    return common(a, b) / a.size

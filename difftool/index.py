@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from difftool.cache import SignatureCache, Stat, default_path, stat
 from difftool.errors import DocdiffError
-from difftool.fingerprint import Fingerprint, band_keys, fingerprint, overlap
+from difftool.fingerprint import Fingerprint, band_keys, common, fingerprint, overlap
 
 #: Normaliser and fingerprint version: part of the cache key, so a change invalidates.
 FINGERPRINT_VERSION = 2
@@ -106,7 +106,7 @@ def bucket_pairs(
     """
     _rows, bands = keys.shape
     tagged = _band_tag(keys, bands)
-    order = np.argsort(tagged, kind="stable")
+    order = np.argsort(tagged)  # the order inside a bucket does not matter
     ordered = tagged[order]
     who = owners[order // bands]  # flattened row by row: position // bands is the row
     same = ordered[1:] == ordered[:-1]
@@ -369,10 +369,10 @@ class Index:
             if path == rep:
                 continue
             fp = self.fingerprints[path]
-            common = np.intersect1d(fp.shingles, rep_fp.shingles, assume_unique=True).size
-            total = fp.shingles.size + rep_fp.shingles.size - common
-            j = common / total if total else 1.0
-            c = common / fp.shingles.size if fp.shingles.size else 1.0
+            shared = common(fp.shingles, rep_fp.shingles)
+            total = fp.shingles.size + rep_fp.shingles.size - shared
+            j = shared / total if total else 1.0
+            c = shared / fp.shingles.size if fp.shingles.size else 1.0
             partial = j < self.threshold and fp.key_hash != rep_fp.key_hash
             out.append(Member(path, j, c, partial, fp.tokens, self.sizes.get(path, 0)))
         out[1:] = sorted(out[1:], key=lambda m: (-m.similarity, m.path))
@@ -390,7 +390,7 @@ class Index:
         shingles = [self.fingerprints[p].shingles for p in paths]
         values, counts = np.unique(np.concatenate(shingles), return_counts=True)
         shared = values[counts > 1]
-        confirmed = [np.intersect1d(s, shared, assume_unique=True).size for s in shingles]
+        confirmed = [common(s, shared) for s in shingles]
         order = sorted(
             range(len(paths)),
             key=lambda i: (-confirmed[i], -self.fingerprints[paths[i]].tokens, paths[i]),

@@ -295,3 +295,13 @@ def test_fingerprints_convert_to_datasketch_lean_minhash():
     estimate = a.lean_minhash().jaccard(b.lean_minhash())
     assert estimate == pytest.approx(float(np.mean(a.signature == b.signature)))
     assert abs(estimate - jaccard(a.shingles, b.shingles)) < 0.1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(0, 5000), max_size=300), st.sets(st.integers(0, 5000), max_size=300))
+def test_common_counts_like_intersect1d(xs, ys):
+    from difftool.fingerprint import common
+
+    a = np.array(sorted(xs), dtype=np.uint32)
+    b = np.array(sorted(ys), dtype=np.uint32)
+    assert common(a, b) == np.intersect1d(a, b).size == len(xs & ys)
