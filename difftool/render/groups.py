@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:  # rich is imported when a terminal view is drawn, not for JSON or CSV
+    from rich.console import Console, ConsoleOptions, RenderResult
 
 from difftool.index import DedupResult
 
@@ -73,6 +72,9 @@ class GroupsView:
         self.result = result
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.table import Table
+        from rich.text import Text
+
         result = self.result
         if result.clusters:
             table = Table(show_lines=False, expand=False)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:  # rich is imported when a terminal view is drawn, not for JSON or CSV
+    from rich.console import Console, ConsoleOptions, RenderResult
 
 from difftool.matching import MatchResult
 
@@ -42,6 +41,9 @@ class MatchView:
         self.result = result
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.table import Table
+        from rich.text import Text
+
         result = self.result
         yield Text(f"filed: {result.query}", style="bold")
         table = Table()
