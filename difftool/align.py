@@ -211,14 +211,14 @@ def _align_gap(
                 if s >= threshold and score[i - 1][j - 1] + gain > best:
                     best, how = score[i - 1][j - 1] + gain, (1, 1)
                 if j >= 2:
-                    s2 = ratio(ga[i - 1], gb[j - 2] + gb[j - 1])
+                    s2 = ratio(ga[i - 1], join_keys((gb[j - 2], gb[j - 1])))
                     if (
                         s2 >= threshold
                         and s2 >= max(sim[i - 1][j - 1], sim[i - 1][j - 2]) + SPLIT_MARGIN
                     ) and score[i - 1][j - 2] + 1.5 * s2 > best:
                         best, how = score[i - 1][j - 2] + 1.5 * s2, (1, 2)
                 if i >= 2:
-                    s2 = ratio(ga[i - 2] + ga[i - 1], gb[j - 1])
+                    s2 = ratio(join_keys((ga[i - 2], ga[i - 1])), gb[j - 1])
                     if (
                         s2 >= threshold
                         and s2 >= max(sim[i - 1][j - 1], sim[i - 2][j - 1]) + SPLIT_MARGIN
@@ -238,6 +238,22 @@ def _align_gap(
 # --- ops -------------------------------------------------------------------------------
 
 
+def join_keys(keys: Sequence[str]) -> str:
+    """Sentence keys joined as one text: Latin words keep a space between them."""
+    out = ""
+    for key in keys:
+        if (
+            out
+            and out[-1].isascii()
+            and out[-1].isalnum()
+            and key[:1].isascii()
+            and key[:1].isalnum()
+        ):
+            out += " "
+        out += key
+    return out
+
+
 def _pair_op(
     a: Sequence[Sentence],
     b: Sequence[Sentence],
@@ -245,8 +261,8 @@ def _pair_op(
     br: tuple[int, int],
     kind: str = "change",
 ) -> Op:
-    ka = "".join(s.key for s in a[ar[0] : ar[1]])
-    kb = "".join(s.key for s in b[br[0] : br[1]])
+    ka = join_keys([s.key for s in a[ar[0] : ar[1]]])
+    kb = join_keys([s.key for s in b[br[0] : br[1]]])
     if ka == kb:  # a split or merge that changed no word: layout, not content
         return Op("equal", ar, br, 1.0, layout_only=True)
     segments = tuple(inline.diff(ka, kb))

@@ -166,13 +166,23 @@ def _joiner(left: str, right: str) -> str:
     return ""
 
 
+def _english_continues(line: str, following: str) -> bool:
+    """English prose wrapped at a ragged margin: a line ending inside a sentence (a word,
+    a figure or a comma) followed by one starting with a lower-case word."""
+    last, first = line[-1], following[0]
+    return (
+        first.isascii() and first.islower() and last.isascii() and (last.isalnum() or last in ",;-")
+    )
+
+
 def join_wrapped(text: str) -> tuple[list[Edit], int]:
     """Drop blank lines and join hard-wrapped lines into paragraphs.
 
     A line joins the next when it does not end a sentence or clause, the next line does
     not start a heading, and the line is full: within 15% of the page width in
     hard-wrapped text, or at least :data:`LONG_LINE_CELLS` wide anywhere (a paragraph
-    split by a page break). In text that is not hard-wrapped, a heading never joins: a
+    split by a page break); English prose also joins when the next line goes on with a
+    lower-case word, whatever the width. In text that is not hard-wrapped, a heading never joins: a
     long heading is still a heading; in wrapped text a heading joins one line at most.
 
     Returns:
@@ -213,7 +223,7 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
         if heads[i] and heading_lines == 0 and not _SENTENCE_END.search(line):
             heading_lines = 1
         if (
-            widths[i] < full
+            (widths[i] < full and not _english_continues(line, texts[i + 1]))
             or heads[i + 1]
             or breaks[i]
             or (heading_lines and (heading_lines >= 2 or not wrapped))

@@ -91,9 +91,14 @@ def sentence_key(text: str) -> str:
     return text.rstrip(KEY_STRIP) or text.strip()
 
 
+_NUMBERED_START = re.compile(r"\s*(?:\d{1,3}|[IVXLC]{1,6}|[A-Za-z])\.$")
+
+
 def _english_breaks(line: str) -> set[int]:
     breaks: set[int] = set()
     for m in _ENGLISH_END.finditer(line):
+        if line[m.start()] == "." and _NUMBERED_START.match(line, 0, m.start() + 1):
+            continue  # "1. Review of our work": a numbered heading, not a sentence end
         if line[m.start()] == ".":
             word = _WORD_BEFORE.search(line, 0, m.start())
             if word:

@@ -121,3 +121,27 @@ def test_strict_mode_on_width_only_difference(tmp_path: Path):
 def test_threshold_is_passed_through():
     with pytest.raises(ValueError):
         compare_files(SEED_000, SEED_001, threshold=2.0)
+
+
+def test_english_versions_with_hard_wraps(tmp_path: Path):
+    a = tmp_path / "a.txt"
+    b = tmp_path / "b.txt"
+    a.write_text(
+        "Report on the Work of the Government\n\nIn 2023 the economy grew by 5.2 percent, and 12.44 million\n"
+        "urban jobs were added. Mr. Li said the targets were met. We will keep prices stable.\n\n"
+        "1. Review of our work\nConsumer prices rose by 0.2 percent. The surveyed urban unemployment\n"
+        "rate averaged 5.2 percent.\n",
+        encoding="utf-8",
+    )
+    b.write_text(
+        "Report on the Work of the Government\n\nIn 2023 the economy grew by 5.3 percent, and 12.44 million "
+        "urban jobs were added. Mr. Li said the targets were met.\n\n1. Review of our work\n"
+        "Consumer prices rose by 0.2 percent. The surveyed urban unemployment rate averaged 5.2 percent. "
+        "We will keep prices stable.\n",
+        encoding="utf-8",
+    )
+    comparison = compare_files(a, b)
+    assert [op.op for op in comparison.changes] == ["change", "move"]
+    change, move = comparison.changes
+    assert (change.numbers_a, change.numbers_b) == (("5.2",), ("5.3",))
+    assert comparison.heading_before(move) == "1. Review of our work"

@@ -31,7 +31,12 @@ def key(text: str) -> str:
         ("正文\n\n— 3 —\n\n正文二", "正文\n正文二"),  # page number line
         ("正文\n第3页 共10页\n正文二", "正文\n正文二"),
         ("中華人民共和國", "中华人民共和国"),  # Traditional -> Simplified
-        ("line one\r\nline two\r", "line one\nline two"),
+        ("Line one\r\nLine two\r", "Line one\nLine two"),
+        # English wrapped at a ragged margin: the next line goes on in lower case
+        (
+            "grew by 5.2 percent, and 12.44 million\nurban jobs were added.",
+            "grew by 5.2 percent, and 12.44 million urban jobs were added.",
+        ),
     ],
 )
 def test_steps(raw: str, expected: str):

@@ -107,3 +107,12 @@ def test_sentence_spans_in_the_original_are_in_order(text: str):
     sents = sentences(norm)
     for a, b in itertools.pairwise(sents):
         assert a.start <= a.end <= b.start <= b.end
+
+
+def test_english_numbered_headings_are_not_split():
+    assert keys("1. Review of our work\nIV. Tasks for 2024\nPrices rose. Jobs grew.") == [
+        "1. Review of our work",
+        "IV. Tasks for 2024",
+        "Prices rose",
+        "Jobs grew",
+    ]
