@@ -109,6 +109,10 @@ def _classes() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
 
 
 _CLASS, _FOLD = _classes()
+with np.errstate(over="ignore"):
+    #: Powers of the rolling prime for the characters of a word; words longer than this
+    #: reuse the last power (they still hash their whole length).
+    _POWERS: U64 = np.concatenate(([np.uint64(1)], np.cumprod(np.full(63, _P, dtype=np.uint64))))
 
 
 def token_codes(text: str) -> U64:
@@ -116,9 +120,13 @@ def token_codes(text: str) -> U64:
     raw = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     if raw.size == 0:
         return raw.astype(np.uint64)
-    bmp = np.minimum(raw, 0xFFFF)
-    kind = np.where(raw > 0xFFFF, np.uint8(2), _CLASS[bmp])  # beyond the BMP: CJK extensions
-    cp: U64 = np.where(raw > 0xFFFF, raw, _FOLD[bmp]).astype(np.uint64)
+    if text.isascii() or raw.max() <= 0xFFFF:
+        kind = _CLASS[raw]
+        cp: U64 = _FOLD[raw].astype(np.uint64)
+    else:  # beyond the BMP: CJK extensions, one token each
+        bmp = np.minimum(raw, 0xFFFF)
+        kind = np.where(raw > 0xFFFF, np.uint8(2), _CLASS[bmp])
+        cp = np.where(raw > 0xFFFF, raw, _FOLD[bmp]).astype(np.uint64)
     word = kind != 0
     ascii_ = kind == 1
     starts = word & ~(ascii_ & np.concatenate(([False], ascii_[:-1])))
@@ -126,9 +134,11 @@ def token_codes(text: str) -> U64:
     if cp.size == 0:
         return cp
     index = np.flatnonzero(starts)
+    if index.size == cp.size:  # no word or number longer than one character
+        return cp
     position = np.arange(cp.size) - np.repeat(index, np.diff(np.append(index, cp.size)))
     with np.errstate(over="ignore"):
-        weights = _P ** position.astype(np.uint64)
+        weights = _POWERS[np.minimum(position, _POWERS.size - 1)]
         codes: U64 = np.add.reduceat(cp * weights, index)
     return codes
 
@@ -185,9 +195,9 @@ def fingerprint(text: str, *, k: int = 5, num_perm: int = 128) -> Fingerprint:
     size = min(k, 3) if codes.size < SHORT_TOKENS else k
     hashes = shingle_hashes(codes, size)
     half = hashes.size // 2
-    order = np.argsort(hashes)  # one sort serves the whole and both halves
-    ordered = hashes[order]
-    first = order < half
+    # each half sorted on its own; the whole is their merge (a stable sort of two runs)
+    first, second = np.sort(hashes[:half]), np.sort(hashes[half:])
+    ordered = np.sort(np.concatenate((first, second)), kind="stable")
     top = (ordered >> np.uint64(64 - SHINGLE_BITS)).astype(np.uint32)
     if top.size:
         top = top[np.concatenate(([True], top[1:] != top[:-1]))]
@@ -197,8 +207,8 @@ def fingerprint(text: str, *, k: int = 5, num_perm: int = 128) -> Fingerprint:
         shingles=top,
         signature=signature(ordered, num_perm, presorted=True),
         halves=(
-            signature(ordered[first], num_perm, presorted=True),
-            signature(ordered[~first], num_perm, presorted=True),
+            signature(first, num_perm, presorted=True),
+            signature(second, num_perm, presorted=True),
         ),
     )
 

@@ -169,10 +169,15 @@ def _joiner(left: str, right: str) -> str:
 def _english_continues(line: str, following: str) -> bool:
     """English prose wrapped at a ragged margin: a line ending inside a sentence (a word,
     a figure or a comma) followed by one starting with a lower-case word."""
-    last, first = line[-1], following[0]
+    last, first = _half(line[-1]), _half(following[0])
     return (
         first.isascii() and first.islower() and last.isascii() and (last.isalnum() or last in ",;-")
     )
+
+
+def _half(ch: str) -> str:
+    """A full-width ASCII variant as its ASCII self (width folding runs after the wraps)."""
+    return chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else ch
 
 
 def join_wrapped(text: str) -> tuple[list[Edit], int]:

@@ -91,7 +91,10 @@ _HTML_BLOCK = re.compile(
     r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|blockquote|pre|hr)\b",
     re.IGNORECASE,
 )
-_ENTITY = re.compile(r"(?:&amp;)*&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+_ENTITY = re.compile(
+    # full-width "＆" and "；" count too: width folding comes later and would make one
+    r"(?:&amp;)*[&＆](?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31})[;；]"
+)
 
 
 def _html_tags(text: str) -> tuple[list[Edit], int]:
@@ -105,12 +108,14 @@ def _html_tags(text: str) -> tuple[list[Edit], int]:
 
 def _entity(m: re.Match[str]) -> str:
     # "&amp;lt;" (escaped twice) decodes all the way, so normalising is idempotent
-    text = m.group()
+    text = m.group().replace("＆", "&").replace("；", ";")
     while True:
         decoded = html.unescape(text)
         if decoded == text:
-            # the spaces step has run: an entity decoding to an odd space becomes a space
-            return _ODD_SPACE.sub(" ", text)
+            # the character steps have run: what an entity decodes to gets them here
+            # (a line end, an invisible mark, an odd space, a full-width character)
+            text = _INVISIBLE.sub("", _CR.sub("\n", text))
+            return _ODD_SPACE.sub(" ", text).translate(_WIDTH_TABLE)
         text = decoded
 
 
@@ -131,9 +136,9 @@ _MARKDOWN_LINE = re.compile(
 _MARKDOWN_INLINE = re.compile(
     r"[*_`!\[\]](?:"
     r"(?<=\*)\*|(?<=_)_|(?<=`)`*"  # bold, code
-    r"|(?<=!)\[(?=[^\]\n]*\]\([^)\n]*\))"  # image: "![alt](url)" keeps "alt"
-    r"|(?<=\[)(?=[^\]\n]*\]\([^)\n]*\))"  # link: "[text](url)" keeps "text"
-    r"|(?<=\])\([^)\n]*\)"  # the "(url)" after either
+    r"|(?<=!)\[(?=[^\]\n]*\][(（][^)）\n]*[)）])"  # image: "![alt](url)" keeps "alt"
+    r"|(?<=\[)(?=[^\]\n]*\][(（][^)）\n]*[)）])"  # link: "[text](url)" keeps "text"
+    r"|(?<=\])[(（][^)）\n]*[)）]"  # the "(url)" after either (full-width parens fold later)
     r")"
 )
 
@@ -179,14 +184,21 @@ def _pinyin(text: str) -> tuple[list[Edit], int]:
 
 _WIDTH_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _WIDTH_TABLE.update({0xFF61: ord("。"), 0xFF64: ord("、")})
-_FULL_WIDTH_CHARS = "\uff01-\uff5e\uff61\uff64"
-_FULL_WIDTH = re.compile(f"[{_FULL_WIDTH_CHARS}]+")
+#: The CJK punctuation that fills a PDF line: folded after the wraps are judged, so that
+#: it still measures two cells. Everything else full-width folds first, so that the
+#: markup steps see "＊＊" as "**" and "&#０;" as "&#0;" (and normalising stays idempotent).
+_LATE_WIDTH = "，；：！？（）"
+_EARLY_WIDTH_CHARS = "".join(chr(c) for c in _WIDTH_TABLE if chr(c) not in _LATE_WIDTH)
+_FULL_WIDTH = re.compile(f"[{re.escape(_EARLY_WIDTH_CHARS + _LATE_WIDTH)}]+")
 
 
-def _width(text: str, present: str | None = None) -> tuple[str, int]:
-    """Fold full-width characters; ``present`` lists those the text may hold (the
-    pipeline's scan found them), so no pass over the text is needed to find them."""
+def _width(text: str, present: str | None = None, *, only: str = "") -> tuple[str, int]:
+    """Fold full-width characters (those in ``only`` when given); ``present`` lists the
+    ones the text may hold (the pipeline's scan found them), so no pass over the text is
+    needed to find them."""
     candidates = set(present) if present is not None else set("".join(_FULL_WIDTH.findall(text)))
+    if only:
+        candidates &= set(only)
     count = 0
     # a report uses a dozen distinct full-width characters: one C-speed replace each
     for ch in candidates:
@@ -198,6 +210,14 @@ def _width(text: str, present: str | None = None) -> tuple[str, int]:
             count += n
             text = text.replace(ch, chr(folded))
     return (text if count else ""), count
+
+
+def _early_width(text: str, present: str | None = None) -> tuple[str, int]:
+    return _width(text, present, only=_EARLY_WIDTH_CHARS)
+
+
+def _late_width(text: str, present: str | None = None) -> tuple[str, int]:
+    return _width(text, present, only=_LATE_WIDTH)
 
 
 _ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -282,11 +302,18 @@ STEPS: tuple[Step, ...] = (
         "turned {n} tabs and odd spaces into spaces",
         needs=_ODD_SPACE_CHARS,
     ),
+    Step(
+        "width",
+        _early_width,
+        "folded {n} full-width letters, digits and symbols to half-width",
+        needs=re.escape(_EARLY_WIDTH_CHARS),
+        takes_present=True,
+    ),
     Step("html", _html_tags, "removed {n} HTML tags", needs="<"),
-    Step("entities", _regex_edits(_ENTITY, _entity), "decoded {n} HTML entities", needs="&"),
+    Step("entities", _regex_edits(_ENTITY, _entity), "decoded {n} HTML entities", needs="&＆"),
     Step("page-numbers", _lines_step(layout.page_numbers), "removed {n} page-number lines"),
     Step("web-chrome", _lines_step(layout.web_chrome), "removed {n} lines of web page chrome"),
-    Step("markdown", _markdown, "removed {n} Markdown marks", needs=r"-*_#>+`\["),
+    Step("markdown", _markdown, "removed {n} Markdown marks", needs=r"\-*_#>+`\["),
     Step("pinyin", _pinyin, "stripped {n} pinyin annotations", needs=_TONED),
     Step("cjk-spaces", _spaces, "dropped {n} layout spaces"),
     Step(
@@ -295,10 +322,10 @@ STEPS: tuple[Step, ...] = (
     Step("wraps", layout.join_wrapped, "joined {n} wrapped lines"),
     # after the wraps: full-width punctuation still takes two cells when lines are measured
     Step(
-        "width",
-        _width,
-        "folded {n} full-width characters to half-width",
-        needs=_FULL_WIDTH_CHARS,
+        "punctuation-width",
+        _late_width,
+        "folded {n} full-width punctuation marks to half-width",
+        needs=re.escape(_LATE_WIDTH),
         takes_present=True,
     ),
     Step(
@@ -326,7 +353,7 @@ def _needs_pattern(needs: str) -> re.Pattern[str]:
 
 def _wanted(step: Step, present: str) -> bool:
     """Whether a step with ``needs`` may find anything, given the characters present."""
-    if not step.needs or "&" in present:  # entities may decode into anything
+    if not step.needs or "&" in present or "＆" in present:  # entities decode into anything
         return True
     return _needs_pattern(step.needs).search(present) is not None
 
@@ -338,7 +365,9 @@ def _wanted(step: Step, present: str) -> bool:
 #: split by a hard wrap ("202" / "3") and a layout space next to a full-width letter or
 #: digit ("3 ０"); both change a token or two, never a group. A test checks the rest.
 TOKEN_STEPS: tuple[Step, ...] = tuple(
-    s for s in STEPS if s.name not in {"spaces", "cjk-spaces", "wraps", "width"}
+    s
+    for s in STEPS
+    if s.name not in {"spaces", "cjk-spaces", "wraps", "width", "punctuation-width"}
 )
 
 
@@ -362,13 +391,16 @@ def normalise(text: str, *, steps: tuple[Step, ...] = STEPS) -> NormalisedText:
         if not _wanted(step, present):
             continue
         if step.takes_present:
-            edits, count = step.edits(current, present=present if "&" not in present else None)
+            known = "&" not in present and "＆" not in present
+            edits, count = step.edits(current, present=present if known else None)
         else:
             edits, count = step.edits(current)
         if not edits:
             continue
         if isinstance(edits, str):  # one-for-one: positions do not move
             current = edits
+            # folded characters may be what later steps look for ("＊" became "*")
+            present += present.translate(_WIDTH_TABLE)
         else:
             current, step_map = apply_edits(current, edits)
             maps.append(step_map)
