@@ -23,7 +23,7 @@ class Comparison:
         similarity: share of characters in common, 0..1.
         summary: sentence counts per kind of op.
         strict: whether differences hidden by normalisation were reported too.
-        same_bytes: whether the two texts are identical character for character.
+        same_bytes: whether the two files are identical byte for byte.
     """
 
     a: Prepared
@@ -92,7 +92,8 @@ def compare(
     if strict:
         ops = _strict_ops(ops, a, b)
         summary = summarise(ops)
-    same = a.document.text == b.document.text
+    da, db = a.document.digest, b.document.digest
+    same = da == db if da and db else a.document.text == b.document.text
     return Comparison(a, b, tuple(ops), result.similarity, summary, strict, same)
 
 

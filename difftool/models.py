@@ -21,6 +21,7 @@ class Document:
         size: the file's size in bytes.
         mojibake_repaired: characters rewritten by mojibake repair.
         mojibake_unrepaired: characters left as they were in runs that could not be repaired.
+        digest: BLAKE2b of the file's bytes, for ``--strict`` ("do the bytes differ?").
     """
 
     path: str
@@ -31,6 +32,7 @@ class Document:
     size: int = 0
     mojibake_repaired: int = 0
     mojibake_unrepaired: int = 0
+    digest: str = ""
 
 
 @dataclass(frozen=True)

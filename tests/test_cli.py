@@ -227,3 +227,12 @@ def test_match_with_an_empty_filed_copy_is_trouble(runner, tmp_path: Path):
     result = runner.invoke(cli, ["match", "--no-cache", str(empty), str(SEED_000.parent)])
     assert result.exit_code == 2
     assert "no text to match" in result.output
+
+
+def test_strict_tells_an_encoding_difference(runner, tmp_path: Path):
+    gb = tmp_path / "gb.txt"
+    gb.write_bytes(SEED_001.read_text(encoding="utf-8").encode("gb18030"))
+    assert runner.invoke(cli, [str(SEED_001), str(gb)]).exit_code == 0
+    strict = runner.invoke(cli, ["--strict", "--color", "never", str(SEED_001), str(gb)])
+    assert strict.exit_code == 1
+    assert "the bytes differ (utf-8 and gb18030)" in " ".join(strict.output.split())

@@ -4,6 +4,7 @@ only ever reads."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from dataclasses import replace
@@ -116,6 +117,11 @@ def _read_html(doc: Document) -> Document:
 
 def read(data: bytes, path: str = "<bytes>") -> Document:
     """Turn a file's bytes into a Document, choosing the reader by content, not name."""
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    return replace(_read(data, path), digest=digest)
+
+
+def _read(data: bytes, path: str) -> Document:
     kind = sniff(data[:16])
     if kind in _READERS:
         return _read_package(data, path, kind)

@@ -83,7 +83,11 @@ class Summary:
         if c.strict:
             head.append(" · strict", style="yellow")
             if not c.changes and not c.same_bytes:
-                head.append("\nthe texts differ only between sentences (line breaks, spacing)")
+                if c.a.document.text == c.b.document.text:
+                    encodings = f"{c.a.document.encoding} and {c.b.document.encoding}"
+                    head.append(f"\nthe texts are the same; the bytes differ ({encodings})")
+                else:
+                    head.append("\nthe texts differ only between sentences (line breaks, spacing)")
         yield head
 
 
