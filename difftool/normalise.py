@@ -92,8 +92,9 @@ _HTML_BLOCK = re.compile(
     re.IGNORECASE,
 )
 _ENTITY = re.compile(
-    # full-width "＆" and "；" count too: width folding comes later and would make one
-    r"(?:&amp;)*[&＆](?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31})[;；]"
+    # full-width forms count too: width folding comes later and would make an entity
+    r"(?:&amp;)*[&＆](?:[#＃][0-9０-９]{1,7}|[#＃][xX][0-9a-fA-F]{1,6}"
+    r"|[a-zA-Zａ-ｚＡ-Ｚ][a-zA-Z0-9ａ-ｚＡ-Ｚ０-９]{1,31})[;；]"
 )
 
 
@@ -108,7 +109,7 @@ def _html_tags(text: str) -> tuple[list[Edit], int]:
 
 def _entity(m: re.Match[str]) -> str:
     # "&amp;lt;" (escaped twice) decodes all the way, so normalising is idempotent
-    text = m.group().replace("＆", "&").replace("；", ";")
+    text = m.group().translate(_WIDTH_TABLE)
     while True:
         decoded = html.unescape(text)
         if decoded == text:
@@ -184,11 +185,12 @@ def _pinyin(text: str) -> tuple[list[Edit], int]:
 
 _WIDTH_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _WIDTH_TABLE.update({0xFF61: ord("。"), 0xFF64: ord("、")})
-#: The CJK punctuation that fills a PDF line: folded after the wraps are judged, so that
-#: it still measures two cells. Everything else full-width folds first, so that the
-#: markup steps see "＊＊" as "**" and "&#０;" as "&#0;" (and normalising stays idempotent).
-_LATE_WIDTH = "，；：！？（）"
-_EARLY_WIDTH_CHARS = "".join(chr(c) for c in _WIDTH_TABLE if chr(c) not in _LATE_WIDTH)
+#: Full-width forms of the characters that markup is written with: folded before the
+#: markup steps, so that they see "＊＊" as "**" (and normalising stays idempotent).
+#: Everything else full-width (letters, digits, CJK punctuation) folds after the wraps
+#: are judged, so that a line of full-width figures still measures its width.
+_EARLY_WIDTH_CHARS = "＆＃＊＿｀［］＞－＋＜＝／＂＇"
+_LATE_WIDTH = "".join(chr(c) for c in _WIDTH_TABLE if chr(c) not in _EARLY_WIDTH_CHARS)
 _FULL_WIDTH = re.compile(f"[{re.escape(_EARLY_WIDTH_CHARS + _LATE_WIDTH)}]+")
 
 
@@ -303,9 +305,9 @@ STEPS: tuple[Step, ...] = (
         needs=_ODD_SPACE_CHARS,
     ),
     Step(
-        "width",
+        "markup-width",
         _early_width,
-        "folded {n} full-width letters, digits and symbols to half-width",
+        "folded {n} full-width markup characters to half-width",
         needs=re.escape(_EARLY_WIDTH_CHARS),
         takes_present=True,
     ),
@@ -322,9 +324,9 @@ STEPS: tuple[Step, ...] = (
     Step("wraps", layout.join_wrapped, "joined {n} wrapped lines"),
     # after the wraps: full-width punctuation still takes two cells when lines are measured
     Step(
-        "punctuation-width",
+        "width",
         _late_width,
-        "folded {n} full-width punctuation marks to half-width",
+        "folded {n} full-width characters to half-width",
         needs=re.escape(_LATE_WIDTH),
         takes_present=True,
     ),
@@ -365,9 +367,7 @@ def _wanted(step: Step, present: str) -> bool:
 #: split by a hard wrap ("202" / "3") and a layout space next to a full-width letter or
 #: digit ("3 ０"); both change a token or two, never a group. A test checks the rest.
 TOKEN_STEPS: tuple[Step, ...] = tuple(
-    s
-    for s in STEPS
-    if s.name not in {"spaces", "cjk-spaces", "wraps", "width", "punctuation-width"}
+    s for s in STEPS if s.name not in {"spaces", "cjk-spaces", "wraps", "width", "markup-width"}
 )
 
 
