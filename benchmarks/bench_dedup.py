@@ -37,6 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import compile_once  # noqa: E402
+
 CORPUS = ROOT.parent / "shared" / "corpus" / "national_work_reports"
 
 
@@ -214,13 +216,6 @@ peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, 0) / 1024
 print("\\nPEAK_MB", round(peak, 1))
 sys.exit(proc.returncode)
 """
-
-
-def compile_once() -> None:
-    """Compile docdiff's modules as a normal install does: an installed package, or a
-    Python that may write bytecode caches, does not recompile them on every run (some
-    machines set PYTHONDONTWRITEBYTECODE, which would charge compilation to docdiff)."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "difftool")], check=True)
 
 
 def main() -> None:

@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import compile_once  # noqa: E402
+
 from difftool.variants import edit_sentences, pdf_layout, web_layout  # noqa: E402
 
 SEED_A = ROOT / "seeds" / "000_4f0e4c14661ce8e0.txt"
@@ -84,13 +86,6 @@ def long_pair(folder: Path, megabytes: float) -> tuple[Path, Path]:
     a.write_text(pdf_layout(text), encoding="utf-8")
     b.write_text(web_layout(edited), encoding="utf-8")
     return a, b
-
-
-def compile_once() -> None:
-    """Compile docdiff's modules as a normal install does: an installed package, or a
-    Python that may write bytecode caches, does not recompile them on every run (some
-    machines set PYTHONDONTWRITEBYTECODE, which would charge compilation to docdiff)."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "difftool")], check=True)
 
 
 def main() -> None:

@@ -91,6 +91,16 @@ def _console(color: str) -> Any:
     return Console(highlight=False)
 
 
+#: ``--color``, shared by the commands that draw on a terminal.
+color_option = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the terminal output (NO_COLOR is honoured in auto).",
+)
+
+
 @cli.command("diff")
 @click.argument("a", type=click.Path(dir_okay=True))
 @click.argument("b", type=click.Path(dir_okay=True))
@@ -111,13 +121,7 @@ def _console(color: str) -> Any:
     help="Sentences of context around each change.",
 )
 @click.option("--side-by-side", "-y", is_flag=True, help="Old and new in two columns.")
-@click.option(
-    "--color",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help="Colour the terminal output (NO_COLOR is honoured in auto).",
-)
+@color_option
 @click.option(
     "--threshold",
     type=click.FloatRange(0.0, 1.0),
@@ -391,9 +395,7 @@ def dedup_command(
     default="terminal",
     show_default=True,
 )
-@click.option(
-    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
-)
+@color_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @run_safely
 def match_command(
