@@ -198,6 +198,7 @@ class Index:
     errors: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     cached: int = 0
+    _shared_counts: dict[tuple[str, str], int] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for name, value in (("threshold", self.threshold), ("containment", self.containment)):
@@ -322,11 +323,23 @@ class Index:
 
     def related(self, a: str, b: str) -> tuple[bool, float, float]:
         """Exact check of a pair: (joined, Jaccard, containment of the smaller in the larger)."""
-        fa, fb = self.fingerprints[a], self.fingerprints[b]
-        j, c = overlap(fa.shingles, fb.shingles)
-        smaller = min(fa.shingles.size, fb.shingles.size)
-        joined = j >= self.threshold or (c >= self.containment and smaller >= MIN_CONTAINED)
+        sa, sb = self.fingerprints[a].shingles.size, self.fingerprints[b].shingles.size
+        if sa == 0 or sb == 0:
+            j, c = overlap(self.fingerprints[a].shingles, self.fingerprints[b].shingles)
+        else:
+            shared = self._shared(a, b)
+            j, c = shared / (sa + sb - shared), shared / min(sa, sb)
+        joined = j >= self.threshold or (c >= self.containment and min(sa, sb) >= MIN_CONTAINED)
         return joined, j, c
+
+    def _shared(self, a: str, b: str) -> int:
+        """Shingles two documents share, remembered: clusters ask again for the same pairs."""
+        pair = (a, b) if a < b else (b, a)
+        if pair not in self._shared_counts:
+            self._shared_counts[pair] = common(
+                self.fingerprints[a].shingles, self.fingerprints[b].shingles
+            )
+        return self._shared_counts[pair]
 
     def dedup(self) -> DedupResult:
         """Group the indexed documents."""
@@ -369,7 +382,7 @@ class Index:
             if path == rep:
                 continue
             fp = self.fingerprints[path]
-            shared = common(fp.shingles, rep_fp.shingles)
+            shared = self._shared(path, rep)
             total = fp.shingles.size + rep_fp.shingles.size - shared
             j = shared / total if total else 1.0
             c = shared / fp.shingles.size if fp.shingles.size else 1.0
