@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,10 +153,6 @@ class SignatureCache:
             raise
         return db
 
-    @property
-    def active(self) -> bool:
-        return self._db is not None
-
     def get_many(self, stats: Iterable[Stat], *, shingles: bool = True) -> dict[str, Fingerprint]:
         """Fingerprints of the files whose size and mtime still match.
 
@@ -268,11 +264,3 @@ class SignatureCache:
         if self._db is not None:
             self._db.close()
             self._db = None
-
-    def __iter__(self) -> Iterator[str]:
-        if self._db is None:
-            return iter(())
-        rows = self._db.execute(
-            "SELECT path FROM fingerprints WHERE settings = ?", (self.settings,)
-        )
-        return (row[0] for row in rows.fetchall())
