@@ -36,7 +36,26 @@ GAP_CAP = 40_000
 #: A split or merge must beat the best single pair by this much similarity.
 SPLIT_MARGIN = 0.03
 
-OP_KINDS = ("equal", "change", "insert", "delete", "move")
+OP_KINDS = ("equal", "change", "insert", "delete", "move", "punctuation")
+#: Punctuation that is one mark written another way: quote styles, the Chinese and the
+#: Latin full stop, ellipses. Such a difference is a variant, not an edit.
+_PUNCT_VARIANTS = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "「": '"',
+        "」": '"',
+        "『": '"',
+        "』": '"',
+        "‘": "'",
+        "’": "'",
+        "。": ".",
+        "．": ".",
+        "…": "...",
+        "、": ",",
+    }
+)
+_PUNCTUATION = frozenset("。.!?;:,、…！？；：，\"'“”‘’「」『』《》()（）[]【】-—–·/ ")
 
 
 @dataclass(frozen=True)
@@ -56,6 +75,13 @@ class Op:
     numbers_a: tuple[str, ...] = ()
     numbers_b: tuple[str, ...] = ()
     layout_only: bool = False
+    with_marks: bool = False
+    """The inline diff covers the sentences' end marks too (a punctuation change)."""
+
+    @property
+    def edited(self) -> bool:
+        """True for a move whose sentence was also edited."""
+        return self.op == "move" and any(tag != "equal" for tag, _ in self.inline)
 
 
 @dataclass(frozen=True)
@@ -263,11 +289,90 @@ def _pair_op(
 ) -> Op:
     ka = join_keys([s.key for s in a[ar[0] : ar[1]]])
     kb = join_keys([s.key for s in b[br[0] : br[1]]])
-    if ka == kb:  # a split or merge that changed no word: layout, not content
+    if ka == kb or punctuation_variant(ka, kb):
+        # a split or merge that changed no word, or a quote style: layout, not content
         return Op("equal", ar, br, 1.0, layout_only=True)
     segments = tuple(inline.diff(ka, kb))
     na, nb = inline.changed_numbers(ka, kb)
+    one_to_one = ar[1] - ar[0] == 1 and br[1] - br[0] == 1  # a split is more than punctuation
+    if kind == "change" and one_to_one and punctuation_only(segments):
+        kind = "punctuation"
     return Op(kind, ar, br, Indel.normalized_similarity(ka, kb), segments, tuple(na), tuple(nb))
+
+
+def punctuation_variant(x: str, y: str) -> bool:
+    """Whether two texts differ only in how the same marks are written (quote styles,
+    ``。`` and ``.``)."""
+    return x.translate(_PUNCT_VARIANTS) == y.translate(_PUNCT_VARIANTS)
+
+
+def punctuation_only(segments: Sequence[inline.Segment]) -> bool:
+    """Whether every edit of an inline diff is punctuation or spacing."""
+    edits = [text for tag, text in segments if tag != "equal"]
+    return bool(edits) and all(ch in _PUNCTUATION for text in edits for ch in text)
+
+
+def force(mark: str) -> str:
+    """What a sentence's end mark makes of it: ``?`` a question, ``!`` an exclamation,
+    ``.`` a statement."""
+    if "?" in mark or "？" in mark:
+        return "?"
+    if "!" in mark or "！" in mark:
+        return "!"
+    return "."
+
+
+def _marked(a: Sentence, b: Sentence, kind: str) -> Op:
+    """A change of end marks between two sentences with the same key."""
+    ta, tb = a.key + a.mark, b.key + b.mark
+    return Op(
+        kind,
+        (a.index, a.index + 1),
+        (b.index, b.index + 1),
+        Indel.normalized_similarity(ta, tb),
+        tuple(inline.diff(ta, tb)),
+        with_marks=True,
+    )
+
+
+def _end_marks(ops: list[Op], a: Sequence[Sentence], b: Sequence[Sentence]) -> list[Op]:
+    """Equal sentences whose end marks differ.
+
+    A statement that became a question (or an exclamation) is a change; another mark
+    (``；`` for ``。``) is a punctuation change, unless the sentence is next to a removal
+    or an insertion: a list's ``；`` becomes ``。`` when the item after it goes, and that
+    belongs to the removal.
+    """
+    out = list(ops)
+    for k, op in enumerate(ops):
+        if op.op != "equal" or op.layout_only or op.a_range[1] - op.a_range[0] != 1:
+            continue
+        sa, sb = a[op.a_range[0]], b[op.b_range[0]]
+        if sa.mark == sb.mark or punctuation_variant(sa.mark, sb.mark):
+            continue
+        if force(sa.mark) != force(sb.mark):
+            out[k] = _marked(sa, sb, "change")
+            continue
+        near = ops[k - 1 : k] + ops[k + 1 : k + 2]
+        if not any(n.op in ("delete", "insert") for n in near):
+            out[k] = _marked(sa, sb, "punctuation")
+    return out
+
+
+def _strict(ops: list[Op], a: Sequence[Sentence], b: Sequence[Sentence]) -> list[Op]:
+    """Equal sentences whose original text differs (width, script, layout): one change
+    each, marked as layout only."""
+    out: list[Op] = []
+    for op in ops:
+        if op.op == "equal":
+            old = "".join(s.text for s in a[op.a_range[0] : op.a_range[1]])
+            new = "".join(s.text for s in b[op.b_range[0] : op.b_range[1]])
+            if old != new:
+                segments = tuple(inline.diff(old, new))
+                out.append(Op("change", op.a_range, op.b_range, 1.0, segments, layout_only=True))
+                continue
+        out.append(op)
+    return out
 
 
 def _raw_ops(a: Sequence[Sentence], b: Sequence[Sentence], threshold: float) -> list[Op]:
@@ -380,7 +485,7 @@ def _similarity(ops: Sequence[Op], a: Sequence[Sentence], b: Sequence[Sentence])
         return 1.0
     common = 0.0
     for op in ops:
-        if op.op in ("equal", "change", "move"):
+        if op.op in ("equal", "change", "move", "punctuation"):
             la = sum(len(s.key) for s in a[op.a_range[0] : op.a_range[1]])
             lb = sum(len(s.key) for s in b[op.b_range[0] : op.b_range[1]])
             common += op.similarity * (la + lb)
@@ -388,7 +493,12 @@ def _similarity(ops: Sequence[Op], a: Sequence[Sentence], b: Sequence[Sentence])
 
 
 def align(
-    a: Sequence[Sentence], b: Sequence[Sentence], *, threshold: float = DEFAULT_THRESHOLD
+    a: Sequence[Sentence],
+    b: Sequence[Sentence],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    strict: bool = False,
+    ignore_punctuation: bool = False,
 ) -> Alignment:
     """Align two sentence lists and return the operations that turn ``a`` into ``b``.
 
@@ -396,17 +506,33 @@ def align(
         a: the old version's sentences.
         b: the new version's sentences.
         threshold: similarity (0..1) below which a pair is a delete plus an insert.
+        strict: also report sentences whose original text differs while their keys are
+            equal (punctuation width, script, line layout), one op per sentence.
+        ignore_punctuation: drop punctuation-only changes (a change of a sentence's
+            force, statement to question, is still reported).
     """
-    if not 0.0 <= threshold <= 1.0:
+    if not 0.0 <= threshold <= 1.0:  # also refuses NaN
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
-    ops = _coalesce(_find_moves(_raw_ops(a, b, threshold), a, b))
+    ops = _end_marks(_find_moves(_raw_ops(a, b, threshold), a, b), a, b)
+    if ignore_punctuation:
+        ops = [
+            Op("equal", op.a_range, op.b_range, layout_only=True) if op.op == "punctuation" else op
+            for op in ops
+        ]
+    if strict:
+        ops = _strict(ops, a, b)
+    ops = _coalesce(ops)
     return Alignment(tuple(ops), _similarity(ops, a, b), summarise(ops))
 
 
 def summarise(ops: Sequence[Op]) -> dict[str, int]:
-    """Sentences per kind of op; a change or move counts once, even a split or merge."""
-    summary = dict.fromkeys(OP_KINDS, 0)
+    """Sentences per kind of op; a change or move counts once, even a split or merge.
+
+    ``move_edited`` counts the moves that were also edited (they are among ``move``).
+    """
+    summary = dict.fromkeys((*OP_KINDS, "move_edited"), 0)
     for op in ops:
         width = max(op.a_range[1] - op.a_range[0], op.b_range[1] - op.b_range[0])
         summary[op.op] += width if op.op in ("equal", "delete", "insert") else 1
+        summary["move_edited"] += op.edited
     return summary

@@ -24,11 +24,31 @@ class DefaultGroup(click.Group):
     default_command = "diff"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        first = next((a for a in args if not a.startswith("-")), None)
+        first = next((a for a in args if not a.startswith("-") or a == "-"), None)
         asks_group = bool(args) and args[0] in ("--help", "-h", "--version")
         if not asks_group and args and first not in self.commands:
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Usage errors are one line on stderr and exit status 2, like every other error."""
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            hint = (
+                f" (docdiff {exc.ctx.info_name} --help)"
+                if exc.ctx and exc.ctx.info_name != "docdiff"
+                else ""
+            )
+            _fail(f"{exc.format_message()}{hint}")
+        except click.ClickException as exc:
+            _fail(exc.format_message())
+        except click.Abort:
+            click.echo("docdiff: interrupted", err=True)
+            sys.exit(130)
 
 
 def _fail(message: str) -> None:
@@ -81,14 +101,49 @@ def cli() -> None:
     """
 
 
-def _console(color: str) -> Any:
+def _console(color: str, **kwargs: Any) -> Any:
+    """A console for stdout: ``always`` beats ``NO_COLOR`` (an explicit request), ``auto``
+    honours it and colours only a terminal."""
     from rich.console import Console
 
     if color == "always":
-        return Console(force_terminal=True, highlight=False)
+        return Console(force_terminal=True, no_color=False, highlight=False, **kwargs)
     if color == "never":
-        return Console(no_color=True, highlight=False, emoji=False)
-    return Console(highlight=False)
+        return Console(no_color=True, color_system=None, highlight=False, emoji=False, **kwargs)
+    return Console(highlight=False, **kwargs)
+
+
+def _print_paged(renderable: Any, color: str, pager: bool) -> None:
+    """Print to stdout; through a pager (``$PAGER``, else ``less -FRX``) when stdout is a
+    terminal and the output is taller than it, colour kept, as git does."""
+    console = _console(color)
+    if not pager or not sys.stdout.isatty():
+        console.print(renderable)
+        return
+    with console.capture() as capture:
+        console.print(renderable)
+    out = capture.get()
+    if out.count("\n") < console.size.height:
+        sys.stdout.write(out)
+        return
+    import shlex
+    import subprocess
+
+    command = os.environ.get("DOCDIFF_PAGER") or os.environ.get("PAGER") or "less"
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    try:
+        proc = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, env=env)
+    except (OSError, ValueError):
+        sys.stdout.write(out)
+        return
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(out.encode("utf-8", "replace"))
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    proc.wait()
 
 
 #: ``--color``, shared by the commands that draw on a terminal.
@@ -123,6 +178,20 @@ color_option = click.option(
 @click.option("--side-by-side", "-y", is_flag=True, help="Old and new in two columns.")
 @color_option
 @click.option(
+    "--word-diff",
+    type=click.Choice(["color", "plain", "none"]),
+    default=None,
+    help="How edited words are marked: colour, git's [-…-]{+…+} markers, or not at all."
+    " [default: color when colouring, else plain]",
+)
+@click.option("--figures", is_flag=True, help="End with a table of every changed figure.")
+@click.option(
+    "--ignore-punctuation",
+    is_flag=True,
+    help="Do not report punctuation-only edits (a statement that became a question still is).",
+)
+@click.option("--no-pager", is_flag=True, help="Never page the output.")
+@click.option(
     "--threshold",
     type=click.FloatRange(0.0, 1.0),
     default=None,
@@ -142,6 +211,10 @@ def diff_command(
     context: int,
     side_by_side: bool,
     color: str,
+    word_diff: str | None,
+    figures: bool,
+    ignore_punctuation: bool,
+    no_pager: bool,
     threshold: float | None,
     strict: bool,
     verbose: bool,
@@ -149,15 +222,30 @@ def diff_command(
     """Show what differs between versions A and B, sentence by sentence.
 
     Layout noise (line wraps, page numbers, full-width punctuation, Traditional script,
-    Markdown) is ignored; inserted, removed, changed and moved sentences are shown with
-    the changed words and figures highlighted. This is the default command:
-    `docdiff A B` is `docdiff diff A B`.
+    Markdown) is ignored; inserted, removed, changed and moved sentences are shown in
+    each file's own text with the changed words and figures highlighted. A statement
+    that became a question is a change; other punctuation edits are reported apart.
+    This is the default command: `docdiff A B` is `docdiff diff A B`.
+
+    \b
+    Examples:
+      docdiff old.pdf new.docx                 changes in the terminal
+      docdiff -C 2 --figures old.txt new.txt   more context, then every changed figure
+      docdiff --format json a.txt b.txt        for scripts
+      docdiff --color never a.txt b.txt | less [-removed-]{+inserted+} markers
+      cat new.txt | docdiff old.txt -          B from standard input
     """
     from difftool.align import DEFAULT_THRESHOLD
     from difftool.comparison import compare_files
 
+    if a == "-" and b == "-":
+        raise DocdiffError("only one of A and B can be standard input ('-')")
     comparison = compare_files(
-        a, b, threshold=DEFAULT_THRESHOLD if threshold is None else threshold, strict=strict
+        a,
+        b,
+        threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+        strict=strict,
+        ignore_punctuation=ignore_punctuation,
     )
     if fmt == "json":
         from difftool.render import json as render_json
@@ -176,10 +264,15 @@ def diff_command(
     else:
         from difftool.render import terminal
 
-        console = _console(color)
-        console.print(
-            terminal.view(comparison, context=context, side_by_side=side_by_side, verbose=verbose)
+        view = terminal.view(
+            comparison,
+            context=context,
+            side_by_side=side_by_side,
+            verbose=verbose,
+            word_diff=word_diff or "auto",
+            figures=figures,
         )
+        _print_paged(view, color, pager=not no_pager)
     return EXIT_DIFFERENT if comparison.differs else EXIT_SAME
 
 

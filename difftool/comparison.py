@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from difftool import inline
-from difftool.align import DEFAULT_THRESHOLD, Op, align, summarise
-from difftool.models import Sentence
+from difftool.align import DEFAULT_THRESHOLD, Op, align
 from difftool.pipeline import Prepared, prepare
 
 
@@ -47,34 +44,21 @@ class Comparison:
         return bool(self.changes)
 
     def heading_before(self, op: Op) -> str | None:
-        """The key of the last heading before the op, in b (in a for deletions)."""
+        """The last heading before the op, as the file has it, in b (in a for deletions)."""
+        from difftool.redline import sentence_text
+
         side, start = (self.a, op.a_range[0]) if op.op == "delete" else (self.b, op.b_range[0])
-        for sentence in reversed(side.sentences[:start]):
-            if sentence.heading:
-                return sentence.key
-        return None
-
-
-def _original(sentences: Sequence[Sentence], span: tuple[int, int]) -> str:
-    return "".join(s.text for s in sentences[span[0] : span[1]])
-
-
-def _strict_ops(ops: Sequence[Op], a: Prepared, b: Prepared) -> list[Op]:
-    """Report equal sentences whose original text differs (width, script, layout)."""
-    out: list[Op] = []
-    for op in ops:
-        if op.op == "equal":
-            old, new = _original(a.sentences, op.a_range), _original(b.sentences, op.b_range)
-            if old != new:
-                segments = tuple(inline.diff(old, new))
-                out.append(Op("change", op.a_range, op.b_range, 1.0, segments, layout_only=True))
-                continue
-        out.append(op)
-    return out
+        index = side.heading_index(start)
+        return sentence_text(side, index) if index >= 0 else None
 
 
 def compare(
-    a: Prepared, b: Prepared, *, threshold: float = DEFAULT_THRESHOLD, strict: bool = False
+    a: Prepared,
+    b: Prepared,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    strict: bool = False,
+    ignore_punctuation: bool = False,
 ) -> Comparison:
     """Compare two prepared documents (see :func:`difftool.prepare`).
 
@@ -85,13 +69,18 @@ def compare(
             insert rather than one change.
         strict: also report differences that normalisation hides: punctuation width,
             script, spacing and line layout inside sentences.
+        ignore_punctuation: drop punctuation-only changes (not a statement that became
+            a question).
     """
-    result = align(a.sentences, b.sentences, threshold=threshold)
+    result = align(
+        a.sentences,
+        b.sentences,
+        threshold=threshold,
+        strict=strict,
+        ignore_punctuation=ignore_punctuation,
+    )
     ops = list(result.ops)
     summary = dict(result.summary)
-    if strict:
-        ops = _strict_ops(ops, a, b)
-        summary = summarise(ops)
     da, db = a.document.digest, b.document.digest
     same = da == db if da and db else a.document.text == b.document.text
     return Comparison(a, b, tuple(ops), result.similarity, summary, strict, same)
@@ -103,9 +92,16 @@ def compare_files(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     strict: bool = False,
+    ignore_punctuation: bool = False,
 ) -> Comparison:
     """Load, normalise and compare two files."""
-    return compare(prepare(path_a), prepare(path_b), threshold=threshold, strict=strict)
+    return compare(
+        prepare(path_a),
+        prepare(path_b),
+        threshold=threshold,
+        strict=strict,
+        ignore_punctuation=ignore_punctuation,
+    )
 
 
 __all__ = ["Comparison", "Op", "compare", "compare_files"]

@@ -153,7 +153,11 @@ def wrap_width(widths: list[int], breaks: list[bool]) -> int | None:
 
 
 def _joiner(left: str, right: str) -> str:
-    """Latin words keep a space across a wrap; CJK text and split numbers join directly."""
+    """Latin words keep a space across a wrap; CJK text and split numbers join directly.
+
+    A CJK page wraps at any character, so Latin letters on both sides of a wrap in CJK
+    text are one word cut in two (``(OD`` / ``R)``); English text wraps between words.
+    """
     a, b = left[-1:], right[:1]
     if (
         a.isascii()
@@ -161,9 +165,19 @@ def _joiner(left: str, right: str) -> str:
         and a.isalnum()
         and b.isalnum()
         and not (a.isdigit() and b.isdigit())
+        and not _cjk_near(left[-12:] + right[:12])
     ):
         return " "
     return ""
+
+
+def _cjk_near(text: str) -> bool:
+    return any(ch >= "\u2e80" for ch in text)
+
+
+def _decimal_wrap(line: str, following: str) -> bool:
+    """A figure cut after its decimal point: ``增长1.`` / ``1%``."""
+    return len(line) >= 2 and line[-1] == "." and line[-2].isdigit() and following[:1].isdigit()
 
 
 def _english_continues(line: str, following: str) -> bool:
@@ -208,7 +222,9 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
     # run once per line of PDF text
     widths = [(len(line.encode("utf-8")) + len(line)) // 2 for line in texts]
     breaks = [
-        line[-1] in _BREAK_END or (line[-1] in _CLOSERS and ends_break(line)) for line in texts
+        (line[-1] in _BREAK_END and not (i + 1 < len(texts) and _decimal_wrap(line, texts[i + 1])))
+        or (line[-1] in _CLOSERS and ends_break(line))
+        for i, line in enumerate(texts)
     ]
     width = wrap_width(widths, breaks)
     full = LONG_LINE_CELLS if width is None else min(LONG_LINE_CELLS, int(width * 0.85))

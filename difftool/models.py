@@ -75,6 +75,9 @@ class Sentence:
         start: start of the sentence's span in the original text.
         end: end (exclusive) of that span.
         heading: true for headings and other structural lines that are not sentences.
+        mark: the end punctuation the key leaves out, normalised (``。`` ``?`` ``;``).
+        norm_start: start of the sentence (key and mark) in the normalised text.
+        norm_end: its end there; the key is ``normalised[norm_start:norm_start + len(key)]``.
     """
 
     index: int
@@ -83,3 +86,6 @@ class Sentence:
     start: int
     end: int
     heading: bool = False
+    mark: str = ""
+    norm_start: int = 0
+    norm_end: int = 0

@@ -226,13 +226,45 @@ _ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _SPACE_RUN = re.compile(r" +")
 
 
+_FIGURE_CHARS = frozenset("0123456789.,")
+
+
+def _inside_figure(text: str, start: int, end: int) -> bool:
+    """A space a PDF extractor put inside a figure in CJK text: ``969 8宗``, ``757. 5万吨``.
+
+    Digits (or a decimal point) on the left, a digit on the right, and CJK next to the
+    figure on either side; English ``in 2019 500 people`` is left alone.
+    """
+    left, right = text[start - 1], text[end]
+    if not right.isdigit() or not (
+        left.isdigit() or (left in ".," and text[start - 2 : start - 1].isdigit())
+    ):
+        return False
+    i = start - 1
+    while i > 0 and text[i - 1] in _FIGURE_CHARS:
+        i -= 1
+    j = end
+    while j < len(text) and (text[j] in _FIGURE_CHARS or text[j] == "%"):
+        j += 1
+    before = text[i - 1] if i > 0 else ""
+    after = text[j] if j < len(text) else ""
+    return (before >= "\u2e80") or (after >= "\u2e80")
+
+
 def _spaces(text: str) -> tuple[list[Edit], int]:
-    """Drop spaces next to CJK (``2023 年``), at line ends and in runs; keep Latin spacing."""
+    """Drop spaces next to CJK (``2023 年``), at line ends, in runs and inside figures in
+    CJK text; keep Latin spacing."""
     edits: list[Edit] = []
     n = len(text)
     for m in _SPACE_RUN.finditer(text):
         start, end = m.start(), m.end()
-        if start == 0 or end == n or _is_wide(text[start - 1]) or _is_wide(text[end]):
+        if (
+            start == 0
+            or end == n
+            or _is_wide(text[start - 1])
+            or _is_wide(text[end])
+            or _inside_figure(text, start, end)
+        ):
             edits.append((start, end, ""))
         elif end - start > 1:
             edits.append((start + 1, end, ""))

@@ -185,14 +185,18 @@ def sentences(norm: NormalisedText) -> list[Sentence]:
             end == len(text) or text[end] == "\n"
         )
         o_start, o_end = norm.original_span(start, end)
+        key = sentence_key(piece)
         result.append(
             Sentence(
                 index=len(result),
                 text=norm.original[o_start:o_end],
-                key=sentence_key(piece),
+                key=key,
                 start=o_start,
                 end=o_end,
                 heading=_is_heading(piece, whole_line),
+                mark=piece[len(key) :] if piece.startswith(key) else "",
+                norm_start=start,
+                norm_end=end,
             )
         )
     return result

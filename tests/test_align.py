@@ -72,15 +72,21 @@ def test_semantic_cleanup_keeps_rewritten_phrases_whole():
         ("insert", "工作"),
         ("equal", "要求"),
     ]
-    # a one-character coincidence inside a rewrite is folded into the edit
+    # a coincidental function character inside a rewrite is folded into the edit
     confetti = [
         ("delete", "推进"),
-        ("equal", "法"),
         ("insert", "加强"),
-        ("delete", "治"),
+        ("equal", "的"),
+        ("delete", "治理"),
         ("insert", "监管"),
     ]
-    assert cleanup_semantic(confetti) == [("delete", "推进法治"), ("insert", "法加强监管")]
+    assert cleanup_semantic(confetti) == [("delete", "推进的治理"), ("insert", "加强的监管")]
+    # but an unchanged word between two edits is not: the English example
+    english = diff(
+        "the prescribed initial condition of the PDE problem", "the initial datum of the IBVP"
+    )
+    changed = [text for tag, text in english if tag != "equal"]
+    assert changed == [" prescribed", "condition", "datum", "PDE problem", "IBVP"]
 
 
 def test_inline_segments_rebuild_both_sides():

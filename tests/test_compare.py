@@ -43,7 +43,11 @@ def test_seed_pair_reports_every_real_change_and_nothing_else():
     assert ["delete", "药品监管"] in wording["inline"] and ["insert", "工作"] in wording["inline"]
     # the removed clause on drug-supervision pilots and the Hong Kong/Macao medicine
     clause = next(op for op in changes if op["op"] == "change" and "试点工作" in op["a_text"])
-    assert ["delete", "积极实施药品生产环节监管规范化试点工作,"] in clause["inline"]
+    removed = [text for tag, text in clause["inline"] if tag == "delete"]
+    assert [t.strip(",") for t in removed] == ["积极实施药品生产环节监管规范化试点工作"]
+    # shown in the print's own text: full-width commas, no wrap
+    shown = [text for tag, text in clause["a_shown"] if tag == "delete"]
+    assert [t.strip("，") for t in shown] == ["积极实施药品生产环节监管规范化试点工作"]
     assert any(op["op"] == "delete" and "港澳外用中成药" in op["a_text"] for op in changes)
     # the video award
     assert any(op["op"] == "delete" and "优秀影片奖" in op["a_text"] for op in changes)
@@ -52,7 +56,15 @@ def test_seed_pair_reports_every_real_change_and_nothing_else():
     assert "校对：甄春丽" in footer["a_text"]
     # and nothing else: no op from wraps, spaces, punctuation width or a ；/。 at an edge
     assert len(changes) == 7
-    assert comparison.summary == {"equal": 84, "change": 3, "insert": 0, "delete": 9, "move": 0}
+    assert comparison.summary == {
+        "equal": 84,
+        "change": 3,
+        "insert": 0,
+        "delete": 9,
+        "move": 0,
+        "punctuation": 0,
+        "move_edited": 0,
+    }
 
 
 def test_seed_pair_matches_the_golden_file():

@@ -39,21 +39,25 @@ def test_display_joins_hard_wraps():
 def test_terminal_view_shows_summary_headings_and_changes():
     out = render(terminal.view(COMPARISON))
     assert "similarity 96.5% · 3 changed · 0 inserted · 9 removed · 0 moved · 84 unchanged" in out
-    assert "- 广东省药品监督管理局" in out
-    assert "+ 广东省市场监督管理局" in out
-    assert "removed · (四)法治宣传水平持续提升" in out
-    assert "送选的《看视频涨知识，教您科学选购儿童化妆品！》参赛作品" in out
+    assert "- 广东省[-药品-]监督管理局：" in out  # A's own text: full-width colon
+    assert "+ 广东省{+市场+}监督管理局:" in out  # B's own text: half-width
+    assert "removed · （四）法治宣传水平持续提升。 · a line 188-190 · b line 11" in out
+    assert "- 送选的《看视频涨知识，教您科学选购儿童化妆品！》参赛作品" in out
     # one sentence of dimmed context before and after by default
-    assert "“一监到底”网络直播累计 199期" in out
+    assert "“一监到底”网络直播累计199期" in out
 
 
-def test_terminal_view_styles_deleted_and_inserted_words():
+def test_terminal_view_styles_deleted_and_inserted_words_by_span():
+    old, new = terminal.op_rows(COMPARISON, COMPARISON.changes[1], "color")
+    assert [(old[0].plain[s.start : s.end], s.style) for s in old[0].spans] == [
+        ("药品", terminal.DELETE)
+    ]
+    assert [(new[0].plain[s.start : s.end], s.style) for s in new[0].spans] == [
+        ("市场", terminal.INSERT)
+    ]
     out = render(terminal.view(COMPARISON), color=True)
-    assert "\x1b[" in out
-    old, new = terminal._old_new(COMPARISON, COMPARISON.changes[1])
-    assert [span.style for span in old[0].spans] == [terminal.DELETE]
-    assert old[0].plain[old[0].spans[0].start : old[0].spans[0].end] == "药品"
-    assert new[0].plain[new[0].spans[0].start : new[0].spans[0].end] == "市场"
+    # the inserted word is styled on its own, not the whole first row
+    assert "广东省\x1b[1;4;32m市场\x1b[0m监督管理局" in out
 
 
 def test_context_zero_shows_no_context():
@@ -78,8 +82,11 @@ def test_side_by_side_lines_up_cjk_columns():
 def test_markdown_change_list():
     out = markdown.render(COMPARISON)
     assert out.startswith("# Changes from ")
-    assert "2. **Changed**: 广东省~~药品~~**市场**监督管理局" in out
+    assert "2. **Changed** (a line 9; b line 1)\n   - old: 广东省~~药品~~监督管理局：\n" in out
+    assert "   - new: 广东省**市场**监督管理局:\n" in out
     assert out.count("\n1. ") + out.count("\n7. ") == 2
+    # each removed sentence on its own line
+    assert "   - old: 公开方式：主动公开\n   - old: 江门市市场监督管理局办公室" in out
 
 
 def test_unified_diff_over_sentences():

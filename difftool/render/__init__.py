@@ -1,14 +1,33 @@
-"""Render a comparison: terminal (rich), JSON, Markdown, unified diff."""
+"""Render a comparison: terminal (rich), JSON, Markdown, unified diff, HTML.
+
+Helpers shared by the renderers live here: what a similarity is shown as, the hunks
+that group nearby changes, and the sanitising of document text before it is printed.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from difftool.align import Op
+    from difftool.comparison import Comparison
 
 _LAYOUT_BREAK = re.compile(r"\s*\n\s*")
+#: C0 and C1 controls (ESC, CSI, OSC openers, BEL...) but tab and line feed; bidi overrides.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Document text or a file name made safe for a terminal or a Markdown file: control
+    and escape characters are shown as ``\\xNN`` instead of being obeyed."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def display(text: str) -> str:
-    """An original sentence for display: hard line wraps and their blank lines joined."""
+    """An original text for display: hard line wraps and their blank lines joined."""
     return _LAYOUT_BREAK.sub(_join, text.strip())
 
 
@@ -19,3 +38,85 @@ def _join(m: re.Match[str]) -> str:
     left = text[s - 1] if s else ""
     right = text[e] if e < len(text) else ""
     return " " if left.isascii() and right.isascii() and left.isalnum() and right.isalnum() else ""
+
+
+def percent(similarity: float, differs: bool) -> str:
+    """A similarity as a percentage that never rounds a difference away (no 100.0% for
+    texts that differ, no 0.0% for texts that share something)."""
+    shown = f"{similarity:.1%}"
+    if differs and shown == "100.0%":
+        return "99.9%"
+    if similarity > 0 and shown == "0.0%":
+        return "0.1%"
+    return shown
+
+
+LABELS = {
+    "change": "changed",
+    "insert": "inserted",
+    "delete": "removed",
+    "move": "moved",
+    "punctuation": "punctuation",
+}
+
+
+def summary_counts(comparison: Comparison) -> str:
+    """``3 changed · 0 inserted · 9 removed · 0 moved · 84 unchanged`` (punctuation and
+    edited moves said when there are any)."""
+    s = comparison.summary
+    moved = f"{s['move']} moved"
+    if s.get("move_edited"):
+        moved += " (edited)" if s["move_edited"] == s["move"] else f" ({s['move_edited']} edited)"
+    parts = [f"{s['change']} changed", f"{s['insert']} inserted", f"{s['delete']} removed", moved]
+    if s.get("punctuation"):
+        parts.append(f"{s['punctuation']} punctuation")
+    parts.append(f"{s['equal']} unchanged")
+    return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """Changes close enough to share their context, with the equal ops between them.
+
+    Attributes:
+        ops: from the first change to the last, equal ops between included.
+        before: the equal op just before the first change, if any (context source).
+        after: the equal op just after the last change, if any.
+    """
+
+    ops: tuple[Op, ...]
+    before: Op | None
+    after: Op | None
+
+    @property
+    def changes(self) -> tuple[Op, ...]:
+        return tuple(op for op in self.ops if op.op != "equal")
+
+
+def hunks(ops: Sequence[Op], context: int) -> list[Hunk]:
+    """Group changes whose context would touch or overlap into one hunk, as ``diff -u``
+    does: two changes with at most ``2 * context`` equal sentences between them share one."""
+    out: list[Hunk] = []
+    current: list[Op] = []
+    gap: list[Op] = []
+    before: Op | None = None
+    for op in ops:
+        if op.op != "equal":
+            if current and _width(gap) <= 2 * context:
+                current.extend(gap)
+            elif current:
+                out.append(Hunk(tuple(current), before, gap[0] if gap else None))
+                before, current = gap[-1] if gap else None, []
+            elif gap:
+                before = gap[-1]
+            current.append(op)
+            gap = []
+        else:
+            gap.append(op)
+    if current:
+        out.append(Hunk(tuple(current), before, gap[0] if gap else None))
+    return out
+
+
+def _width(ops: Sequence[Op]) -> int:
+    return sum(op.b_range[1] - op.b_range[0] for op in ops)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from difftool import redline
 from difftool.align import Op
 from difftool.comparison import Comparison
 from difftool.pipeline import Prepared
+from difftool.render import percent
 
 
 def _side(prepared: Prepared) -> dict[str, Any]:
@@ -41,12 +43,49 @@ def op_dict(comparison: Comparison, op: Op) -> dict[str, Any]:
     }
     if op.op != "equal":
         out["heading"] = comparison.heading_before(op)
+        out["location"] = {
+            "a": _location(redline.location(comparison.a, op.a_range)),
+            "b": _location(redline.location(comparison.b, op.b_range)),
+        }
+        old, new = redline.sides(comparison.a, comparison.b, op)
+        # the files' own text with the edits on it; "inline" is the same diff on the keys
+        out["a_shown"] = [[p.tag, p.text] for p in old]
+        out["b_shown"] = [[p.tag, p.text] for p in new]
     if op.inline:
         out["inline"] = [list(segment) for segment in op.inline]
     if op.numbers_a or op.numbers_b:
         out["numbers"] = {"a": list(op.numbers_a), "b": list(op.numbers_b)}
     if op.layout_only:
         out["layout_only"] = True
+    if op.op == "move":
+        out["edited"] = op.edited
+    return out
+
+
+def _location(where: redline.Location | None) -> dict[str, Any] | None:
+    if where is None:
+        return None
+    out: dict[str, Any] = {where.unit + "s": [where.first, where.last]}
+    if where.pages:
+        out["pages"] = list(where.pages)
+    return out
+
+
+def figures(comparison: Comparison) -> list[dict[str, Any]]:
+    """Every changed figure: old and new figures of each op, its heading and location."""
+    out = []
+    for op in comparison.changes:
+        if op.numbers_a or op.numbers_b:
+            out.append(
+                {
+                    "old": list(op.numbers_a),
+                    "new": list(op.numbers_b),
+                    "op": op.op,
+                    "heading": comparison.heading_before(op),
+                    "a": _location(redline.location(comparison.a, op.a_range)),
+                    "b": _location(redline.location(comparison.b, op.b_range)),
+                }
+            )
     return out
 
 
@@ -55,11 +94,20 @@ def to_dict(comparison: Comparison) -> dict[str, Any]:
     return {
         "a": _side(comparison.a),
         "b": _side(comparison.b),
-        "similarity": round(comparison.similarity, 4),
+        "similarity": _similarity(comparison),
+        "similarity_shown": percent(comparison.similarity, comparison.differs),
+        "differs": comparison.differs,
         "strict": comparison.strict,
         "summary": comparison.summary,
+        "figures": figures(comparison),
         "ops": [op_dict(comparison, op) for op in comparison.ops],
     }
+
+
+def _similarity(comparison: Comparison) -> float:
+    """Rounded to 4 places, never to 1.0 for documents that differ."""
+    value = round(comparison.similarity, 4)
+    return min(value, 0.9999) if comparison.differs else value
 
 
 def render(comparison: Comparison) -> str:

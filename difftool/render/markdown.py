@@ -1,52 +1,70 @@
-"""A Markdown change list that a reviewer can paste into a memo."""
+"""A Markdown change list that a reviewer can paste into a memo.
+
+Each change is a numbered item with its heading and location; each sentence of it is a
+line of its own, in the file's own text: ``~~deleted~~`` and ``**inserted**`` words.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from difftool import redline
 from difftool.align import Op
 from difftool.comparison import Comparison
-from difftool.render import display
+from difftool.render import percent, printable, summary_counts
 
 _TITLES = {
     "change": "Changed",
     "insert": "Inserted",
     "delete": "Removed",
     "move": "Moved",
+    "punctuation": "Punctuation",
 }
 
 
 def _escape(text: str) -> str:
-    for ch in "\\`*_[]<>|~":
+    text = printable(text)
+    for ch in "\\`*_[]<>|~#":
         text = text.replace(ch, "\\" + ch)
     return text
 
 
-def _inline(op: Op) -> str:
+def _marked(pieces: Iterable[redline.Piece], whole: bool) -> str:
     parts = []
-    for tag, text in op.inline:
-        if tag == "delete":
-            parts.append(f"~~{_escape(text)}~~")
-        elif tag == "insert":
-            parts.append(f"**{_escape(text)}**")
+    for piece in pieces:
+        text = _escape(piece.text)
+        if whole or piece.tag == "equal":
+            parts.append(text)
+        elif piece.tag == "delete":
+            parts.append(f"~~{text}~~")
         else:
-            parts.append(_escape(text))
+            parts.append(f"**{text}**")
     return "".join(parts)
 
 
-def _body(comparison: Comparison, op: Op) -> str:
-    if op.inline:
-        return _inline(op)
-    side, span = (comparison.a, op.a_range) if op.op == "delete" else (comparison.b, op.b_range)
-    return _escape(display("".join(s.text for s in side.sentences[span[0] : span[1]])))
+def _lines(comparison: Comparison, op: Op) -> list[str]:
+    if op.op in ("delete", "insert"):
+        side, span = (comparison.a, op.a_range) if op.op == "delete" else (comparison.b, op.b_range)
+        label = "old" if op.op == "delete" else "new"
+        return [f"   - {label}: {_escape(redline.sentence_text(side, i))}" for i in range(*span)]
+    old, new = redline.sides(comparison.a, comparison.b, op)
+    return [f"   - old: {_marked(old, False)}", f"   - new: {_marked(new, False)}"]
+
+
+def _where(comparison: Comparison, op: Op) -> str:
+    la = redline.location(comparison.a, op.a_range)
+    lb = redline.location(comparison.b, op.b_range)
+    return f" (a {la}; b {lb})" if la and lb else ""
 
 
 def render(comparison: Comparison) -> str:
     """The summary and one numbered item per change, with its heading and figures."""
-    s = comparison.summary
     lines = [
-        f"# Changes from `{comparison.a.document.path}` to `{comparison.b.document.path}`",
+        f"# Changes from `{printable(comparison.a.document.path)}` to "
+        f"`{printable(comparison.b.document.path)}`",
         "",
-        f"Similarity {comparison.similarity:.1%}: {s['change']} changed, {s['insert']} inserted, "
-        f"{s['delete']} removed, {s['move']} moved sentences ({s['equal']} unchanged).",
+        f"Similarity {percent(comparison.similarity, comparison.differs)}: "
+        f"{summary_counts(comparison)}.",
         "",
     ]
     if not comparison.changes:
@@ -54,7 +72,9 @@ def render(comparison: Comparison) -> str:
     for n, op in enumerate(comparison.changes, 1):
         heading = comparison.heading_before(op)
         where = f" under “{_escape(heading)}”" if heading else ""
-        lines.append(f"{n}. **{_TITLES[op.op]}**{where}: {_body(comparison, op)}")
+        title = _TITLES[op.op] + (" (edited)" if op.edited else "")
+        lines.append(f"{n}. **{title}**{where}{_where(comparison, op)}")
+        lines.extend(_lines(comparison, op))
         if op.numbers_a or op.numbers_b:
             old = ", ".join(op.numbers_a) or "none"
             new = ", ".join(op.numbers_b) or "none"

@@ -1,5 +1,10 @@
-"""The terminal view: a summary line, then each change under its heading, with the changed
-words highlighted (deletions red and struck through, insertions green) and dimmed context.
+"""The terminal view: a summary line, then the changes in hunks under their headings.
+
+Each hunk has a header (kinds, heading, lines in each file), dimmed context, and the
+old (``-``) and new (``+``) text of each change in the file's own text, with the edited
+words highlighted by span: in colour (deletions red and struck through, insertions
+green and underlined, changed figures reversed), or with git's word-diff markers
+``[-…-]`` and ``{+…+}`` when there is no colour.
 
 Everything is a rich renderable, so tests render it into a ``Console`` writing to a
 ``StringIO`` and compare text; rich measures CJK characters as two cells, so columns
@@ -8,55 +13,148 @@ line up in ``--side-by-side``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.rule import Rule
 from rich.text import Text
 
+from difftool import redline
 from difftool.align import Op
 from difftool.comparison import Comparison
-from difftool.pipeline import Prepared
-from difftool.render import display
+from difftool.render import LABELS, Hunk, hunks, percent, printable, summary_counts
 
-DELETE = "red strike"
-_BLANK = Text("  ")
-_MINUS = Text("- ", style="red bold")
-_PLUS = Text("+ ", style="green bold")
-INSERT = "green"
+DELETE = "bold red strike"
+INSERT = "bold green underline"
+FIGURE = " reverse"
+REMOVED = "red"
+ADDED = "green"
 CONTEXT = "dim"
-_LABELS = {"change": "changed", "insert": "inserted", "delete": "removed", "move": "moved"}
+_MARKER_STYLE = {"-": "bold red", "+": "bold green", " ": ""}
+WORD_DIFF_MODES = ("auto", "color", "plain", "none")
 
 
-def _sentences(side: Prepared, span: tuple[int, int], style: str) -> list[Text]:
-    return [Text(display(s.text), style=style) for s in side.sentences[span[0] : span[1]]]
+def resolve_word_diff(word_diff: str, console: Console) -> str:
+    """``auto``: colour when the console colours, git's markers when it does not."""
+    if word_diff != "auto":
+        return word_diff
+    return "color" if console.color_system and not console.no_color else "plain"
 
 
-def _old_new(comparison: Comparison, op: Op) -> tuple[list[Text], list[Text]]:
-    """The old and the new lines of an op, with the changed words styled."""
-    if op.inline:
-        old, new = Text(), Text()
-        for tag, text in op.inline:
-            if tag in ("equal", "delete"):
-                old.append(text, style=DELETE if tag == "delete" else "")
-            if tag in ("equal", "insert"):
-                new.append(text, style=INSERT + " bold" if tag == "insert" else "")
-        return [old], [new]
-    return _sentences(comparison.a, op.a_range, DELETE), _sentences(
-        comparison.b, op.b_range, INSERT
-    )
-
-
-def _figures(op: Op) -> Text | None:
-    if not (op.numbers_a or op.numbers_b):
-        return None
-    text = Text("figures: ", style="bold yellow")
-    text.append(", ".join(op.numbers_a) or "–", style=DELETE)
-    text.append(" → ")
-    text.append(", ".join(op.numbers_b) or "–", style=INSERT + " bold")
+def pieces_text(pieces: Iterable[redline.Piece], base: str, word_diff: str) -> Text:
+    """Shown pieces as a Text: edits styled by span, or wrapped in git's markers."""
+    pieces = list(pieces)
+    text = Text()
+    if pieces and all(p.tag != "equal" for p in pieces):  # a whole sentence: its marker says it
+        for piece in pieces:
+            style = base + (" strike" if piece.tag == "delete" else "")
+            text.append(printable(piece.text), style=style)
+        return text
+    for piece in pieces:
+        body = printable(piece.text)
+        if piece.tag == "equal" or word_diff == "none":
+            text.append(body, style=base if piece.tag != "equal" else "")
+        elif word_diff == "plain":
+            open_, close = ("[-", "-]") if piece.tag == "delete" else ("{+", "+}")
+            text.append(f"{open_}{body}{close}")
+        else:
+            style = DELETE if piece.tag == "delete" else INSERT
+            text.append(body, style=style + (FIGURE if piece.figure else ""))
     return text
 
 
+class _Rows:
+    """Marked rows with a hanging indent: long CJK lines wrap under the text, not under
+    the marker, and each row's highlights stay on their own characters."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, Text]] = []
+
+    def add(self, marker: str, body: Text) -> None:
+        self.rows.append((marker, body))
+
+    def render(self, console: Console, width: int) -> Iterable[Text]:
+        for marker, body in self.rows:
+            for k, piece in enumerate(body.wrap(console, max(width - 2, 4), overflow="fold")):
+                line = Text()
+                line.append(f"{marker} " if k == 0 else "  ", style=_MARKER_STYLE[marker])
+                line.append_text(piece)
+                yield line
+
+
+def _title(comparison: Comparison, hunk: Hunk) -> Text:
+    first = hunk.changes[0]
+    kinds: list[str] = []
+    for op in hunk.changes:
+        label = LABELS[op.op]
+        if op.op == "move":
+            label += " (edited)" if op.edited else ""
+        if op.layout_only:
+            label += " (layout, punctuation or script only)"
+        if label not in kinds:
+            kinds.append(label)
+    title = ", ".join(kinds)
+    heading = comparison.heading_before(first)
+    where = f" · {printable(heading)}" if heading else ""
+    last = hunk.changes[-1]
+    locations = _where(comparison, first, last)
+    return Text(f"{title}{where}{locations}", style="bold")
+
+
+def _where(comparison: Comparison, first: Op, last: Op) -> str:
+    span_a = (first.a_range[0], max(last.a_range[1], first.a_range[0]))
+    span_b = (first.b_range[0], max(last.b_range[1], first.b_range[0]))
+    if first.op == "move" and first is last:
+        span_a = first.a_range
+    la, lb = redline.location(comparison.a, span_a), redline.location(comparison.b, span_b)
+    parts = [f"a {la}" if la else "", f"b {lb}" if lb else ""]
+    return " · " + " · ".join(p for p in parts if p) if any(parts) else ""
+
+
+def _context(comparison: Comparison, op: Op | None, count: int, *, before: bool) -> list[Text]:
+    if op is None or count <= 0:
+        return []
+    start, end = op.b_range
+    picked = (
+        range(max(start, end - count), end) if before else range(start, min(end, start + count))
+    )
+    return [Text(printable(redline.sentence_text(comparison.b, i)), style=CONTEXT) for i in picked]
+
+
+def figures_line(op: Op) -> Text | None:
+    """``figures: 4377 → 4378`` for an op whose figures changed."""
+    if not (op.numbers_a or op.numbers_b):
+        return None
+    text = Text("figures: ", style="bold yellow")
+    text.append(", ".join(op.numbers_a) or "–", style=REMOVED)
+    text.append(" → ")
+    text.append(", ".join(op.numbers_b) or "–", style=ADDED + " bold")
+    return text
+
+
+def op_rows(comparison: Comparison, op: Op, word_diff: str) -> tuple[list[Text], list[Text]]:
+    """The old and the new rows of a change: one row a sentence for removed and inserted
+    runs, one row a side for a change (a split or merge included)."""
+    if op.op in ("delete", "insert"):
+        side, span, base = (
+            (comparison.a, op.a_range, REMOVED)
+            if op.op == "delete"
+            else (comparison.b, op.b_range, ADDED)
+        )
+        tag = "delete" if op.op == "delete" else "insert"
+        rows = [
+            pieces_text([redline.Piece(redline.sentence_text(side, i), tag)], base, word_diff)
+            for i in range(*span)
+        ]
+        return (rows, []) if op.op == "delete" else ([], rows)
+    old, new = redline.sides(comparison.a, comparison.b, op)
+    rows_old = [pieces_text(old, REMOVED, word_diff)] if old else []
+    rows_new = [pieces_text(new, ADDED, word_diff)] if new else []
+    return rows_old, rows_new
+
+
 class Summary:
-    """The one-line summary: similarity and counts."""
+    """The header: both paths, then similarity and counts."""
 
     def __init__(self, comparison: Comparison, verbose: bool = False) -> None:
         self.comparison = comparison
@@ -64,10 +162,9 @@ class Summary:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         c = self.comparison
-        s = c.summary
         head = Text()
-        head.append(f"--- {c.a.document.path}\n", style="red")
-        head.append(f"+++ {c.b.document.path}\n", style="green")
+        head.append(f"--- {printable(c.a.document.path)}\n", style="red")
+        head.append(f"+++ {printable(c.b.document.path)}\n", style="green")
         if self.verbose:
             for label, side in (("a", c.a), ("b", c.b)):
                 notes = "; ".join(side.notes) or "no normalisation needed"
@@ -75,11 +172,8 @@ class Summary:
                     f"{label}: {side.document.encoding}, {len(side.sentences)} sentences: {notes}\n",
                     style="dim",
                 )
-        head.append(f"similarity {c.similarity:.1%}", style="bold")
-        head.append(
-            f" · {s['change']} changed · {s['insert']} inserted · {s['delete']} removed"
-            f" · {s['move']} moved · {s['equal']} unchanged"
-        )
+        head.append(f"similarity {percent(c.similarity, c.differs)}", style="bold")
+        head.append(" · " + summary_counts(c))
         if c.strict:
             head.append(" · strict", style="yellow")
             if not c.changes and not c.same_bytes:
@@ -91,78 +185,146 @@ class Summary:
         yield head
 
 
-class Change:
-    """One change: heading, context before, old and new text, figures, context after."""
+class HunkView:
+    """One hunk: header rule, context before, each change, context after."""
 
-    def __init__(self, comparison: Comparison, op: Op, context: int = 1) -> None:
+    def __init__(
+        self, comparison: Comparison, hunk: Hunk, context: int = 1, word_diff: str = "auto"
+    ) -> None:
         self.comparison = comparison
-        self.op = op
+        self.hunk = hunk
         self.context = context
-
-    def _context(self, before: bool) -> list[Text]:
-        c, op = self.comparison, self.op
-        side, start, end = (c.a, *op.a_range) if op.op == "delete" else (c.b, *op.b_range)
-        if self.context <= 0:
-            return []
-        if before:
-            picked = side.sentences[max(0, start - self.context) : start]
-        else:
-            picked = side.sentences[end : end + self.context]
-        return [Text(display(s.text), style=CONTEXT) for s in picked]
+        self.word_diff = word_diff
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        c, op = self.comparison, self.op
-        heading = c.heading_before(op)
-        title = _LABELS[op.op]
-        if op.op == "move":
-            title += f" from sentence {op.a_range[0] + 1} of a"
-        if op.layout_only:
-            title += " (layout, punctuation or script only)"
-        where = f" · {heading}" if heading else ""
-        yield Rule(Text(f"{title}{where}", style="bold"), align="left", style="blue")
-        # a hanging indent keeps the markers in their own column: long CJK lines wrap
-        # under the text, not under the marker
-        width = options.max_width - 2
-        rows: list[tuple[Text, Text]] = [(_BLANK, line) for line in self._context(before=True)]
-        old, new = _old_new(c, op)
-        rows += [(_MINUS, line) for line in old]
-        rows += [(_PLUS, line) for line in new]
-        figures = _figures(op)
-        if figures is not None:
-            rows.append((_BLANK, figures))
-        rows += [(_BLANK, line) for line in self._context(before=False)]
-        for marker, body in rows:
-            for k, piece in enumerate(body.wrap(console, width, overflow="fold")):
-                yield (marker if k == 0 else _BLANK) + piece
+        c, hunk = self.comparison, self.hunk
+        mode = resolve_word_diff(self.word_diff, console)
+        yield Rule(_title(c, hunk), align="left", style="blue")
+        rows = _Rows()
+        for line in _context(c, hunk.before, self.context, before=True):
+            rows.add(" ", line)
+        for op in hunk.ops:
+            if op.op == "equal":
+                for i in range(*op.b_range):
+                    rows.add(" ", Text(printable(redline.sentence_text(c.b, i)), style=CONTEXT))
+                continue
+            if op.op == "move":
+                where = redline.location(c.a, op.a_range)
+                rows.add(" ", Text(f"(moved from a {where})", style="yellow"))
+            old, new = op_rows(c, op, mode)
+            for line in old:
+                rows.add("-", line)
+            for line in new:
+                rows.add("+", line)
+            figures = figures_line(op)
+            if figures is not None:
+                rows.add(" ", figures)
+        for line in _context(c, hunk.after, self.context, before=False):
+            rows.add(" ", line)
+        yield from rows.render(console, options.max_width)
 
 
-class SideBySide:
-    """Two columns, old and new, one row per change."""
+class SideBySideHunk(HunkView):
+    """One hunk in two columns, old and new, with its header, context and figures."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.table import Table  # only the side-by-side view needs it
+
+        c, hunk = self.comparison, self.hunk
+        mode = resolve_word_diff(self.word_diff, console)
+        yield Rule(_title(c, hunk), align="left", style="blue")
+        table = Table(expand=True, show_lines=True, show_header=False)
+        table.add_column(ratio=1, overflow="fold")
+        table.add_column(ratio=1, overflow="fold")
+        for line in _context_pairs(c, hunk.before, self.context, before=True):
+            table.add_row(*line)
+        for op in hunk.ops:
+            if op.op == "equal":
+                for line in _context_pairs(c, op, op.b_range[1] - op.b_range[0], before=False):
+                    table.add_row(*line)
+                continue
+            old, new = op_rows(c, op, mode)
+            table.add_row(Text("\n").join(old), Text("\n").join(new))
+            figures = figures_line(op)
+            if figures is not None:
+                table.add_row(figures, "")
+        for line in _context_pairs(c, hunk.after, self.context, before=False):
+            table.add_row(*line)
+        yield table
+
+
+def _context_pairs(
+    comparison: Comparison, op: Op | None, count: int, *, before: bool
+) -> list[tuple[Text, Text]]:
+    if op is None or count <= 0:
+        return []
+    (a0, a1), (b0, b1) = op.a_range, op.b_range
+    n = min(count, b1 - b0, a1 - a0)
+    ia = range(a1 - n, a1) if before else range(a0, a0 + n)
+    ib = range(b1 - n, b1) if before else range(b0, b0 + n)
+    return [
+        (
+            Text(printable(redline.sentence_text(comparison.a, i)), style=CONTEXT),
+            Text(printable(redline.sentence_text(comparison.b, j)), style=CONTEXT),
+        )
+        for i, j in zip(ia, ib)
+    ]
+
+
+class FiguresTable:
+    """Every changed figure in the document: old → new, with its heading and lines."""
 
     def __init__(self, comparison: Comparison) -> None:
         self.comparison = comparison
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.table import Table  # only the side-by-side view needs it
+        from rich.table import Table
 
         c = self.comparison
-        table = Table(expand=True, show_lines=True)
-        table.add_column("", no_wrap=True, style="bold")
-        table.add_column(c.a.document.path, ratio=1, overflow="fold")
-        table.add_column(c.b.document.path, ratio=1, overflow="fold")
+        table = Table(title="changed figures", title_justify="left", expand=False)
+        for name in ("old", "new", "heading", "where"):
+            table.add_column(name, overflow="fold")
         for op in c.changes:
-            old, new = _old_new(c, op)
-            table.add_row(_LABELS[op.op], Text("\n").join(old), Text("\n").join(new))
-        yield table
+            if not (op.numbers_a or op.numbers_b):
+                continue
+            la, lb = redline.location(c.a, op.a_range), redline.location(c.b, op.b_range)
+            table.add_row(
+                Text(", ".join(op.numbers_a) or "–", style=REMOVED),
+                Text(", ".join(op.numbers_b) or "–", style=ADDED),
+                printable(c.heading_before(op) or ""),
+                f"a {la} · b {lb}",
+            )
+        if table.row_count:
+            yield table
+        else:
+            yield Text("no figure changed")
 
 
 def view(
-    comparison: Comparison, *, context: int = 1, side_by_side: bool = False, verbose: bool = False
+    comparison: Comparison,
+    *,
+    context: int = 1,
+    side_by_side: bool = False,
+    verbose: bool = False,
+    word_diff: str = "auto",
+    figures: bool = False,
 ) -> RenderableType:
-    """The whole terminal view of a comparison."""
+    """The whole terminal view of a comparison.
+
+    Args:
+        comparison: what to show.
+        context: sentences of context around each hunk.
+        side_by_side: two columns instead of ``-``/``+`` rows.
+        verbose: list what loading and normalising did.
+        word_diff: ``color`` (styles), ``plain`` (``[-…-]{+…+}``), ``none``, or ``auto``
+            (colour when the console colours, else plain).
+        figures: end with the table of changed figures.
+    """
+    if word_diff not in WORD_DIFF_MODES:
+        raise ValueError(f"word_diff must be one of {WORD_DIFF_MODES}, got {word_diff!r}")
     parts: list[RenderableType] = [Summary(comparison, verbose)]
-    if side_by_side and comparison.changes:
-        parts.append(SideBySide(comparison))
-    else:
-        parts.extend(Change(comparison, op, context) for op in comparison.changes)
+    kind = SideBySideHunk if side_by_side else HunkView
+    parts.extend(kind(comparison, h, context, word_diff) for h in hunks(comparison.ops, context))
+    if figures:
+        parts.append(FiguresTable(comparison))
     return Group(*parts)
