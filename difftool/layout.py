@@ -149,7 +149,7 @@ def wrap_width(widths: list[int], breaks: list[bool]) -> int | None:
         return None
     open_lines = [w for w, ends in zip(widths, breaks) if not ends]
     near = sum(1 for w in open_lines if width * 0.85 <= w <= width * 1.05)
-    return width if near >= 3 and near >= 0.5 * len(open_lines) else None
+    return width if near >= 3 and near >= 0.3 * len(open_lines) else None
 
 
 def _joiner(left: str, right: str) -> str:

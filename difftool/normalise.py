@@ -126,8 +126,7 @@ _MARKDOWN_LINE = re.compile(
     r"^[ \t]*(?:"
     r"(?:[-*_][ \t]*){3,}$"  # horizontal rule
     r"|#{1,6}[ \t]+"  # ATX heading marker
-    r"|(?:>[ \t]?)+"  # blockquote
-    r"|(?:[-*+][ \t]+)+(?=\S)"  # bullet list markers
+    r"|(?:>[ \t]?|[-*+][ \t]+(?=\S))+"  # blockquotes and bullets, nested either way
     r")",
     re.MULTILINE,
 )
@@ -395,9 +394,10 @@ def _wanted(step: Step, present: str) -> bool:
 #: The steps dedup needs before tokenizing. Tokens skip spaces, line breaks and
 #: punctuation, so joining wraps and dropping layout spaces change no token, and the
 #: tokenizer folds full-width letters and digits itself; leaving those four steps out
-#: makes fingerprinting a fifth faster. Two rare layouts tokenize differently: a number
-#: split by a hard wrap ("202" / "3") and a layout space next to a full-width letter or
-#: digit ("3 ０"); both change a token or two, never a group. A test checks the rest.
+#: makes fingerprinting a fifth faster. Three rare layouts tokenize differently: a number
+#: split by a hard wrap ("202" / "3") or by an extractor's space ("969 8宗"), and a layout
+#: space next to a full-width letter or digit ("3 ０"); each changes a token or two,
+#: never a group. A test checks the rest.
 TOKEN_STEPS: tuple[Step, ...] = tuple(
     s for s in STEPS if s.name not in {"spaces", "cjk-spaces", "wraps", "width", "markup-width"}
 )

@@ -74,6 +74,33 @@ def pdf_layout(
     return "\n".join(out) + "\n"
 
 
+_DECIMAL = re.compile(r"(?<=\d)\.(?=\d)")
+_DIGIT_RUN = re.compile(r"\d{4,}")
+
+
+def extracted_pdf_layout(text: str, *, width: int = 38, rng: random.Random | None = None) -> str:
+    """Text as a PDF extractor really gives it: a wrap at every ``width`` characters
+    wherever it falls (inside figures, decimals and Latin words), a space before some
+    wraps, spaces the extractor put inside figures (``757. 5``, ``969 8``), double-spaced
+    lines (a blank line after each), and a page number now and then."""
+    rng = rng or random.Random(0)
+    out: list[str] = []
+    for k, para in enumerate(paragraphs(text)):
+        para = para.translate(_TO_FULL)
+        para = _DECIMAL.sub(lambda m: ". " if rng.random() < 0.3 else ".", para)
+        para = _DIGIT_RUN.sub(
+            lambda m: m.group()[:-1] + " " + m.group()[-1] if rng.random() < 0.3 else m.group(),
+            para,
+        )
+        for piece in _wrap_cells(para, width * 2):
+            out.append(piece + (" " if rng.random() < 0.2 else ""))
+            out.append("")
+        if k % 9 == 8:
+            out.append(f"- {k // 9 + 1} -")
+            out.append("")
+    return "\n".join(out) + "\n"
+
+
 def _wrap_cells(text: str, cells: int) -> list[str]:
     """Break a paragraph into lines of at most ``cells`` display cells (CJK takes two)."""
     lines: list[str] = []
@@ -107,7 +134,12 @@ def traditional(text: str) -> str:
     return str(opencc.OpenCC("s2t").convert(text))
 
 
-LAYOUTS = {"web": web_layout, "pdf": pdf_layout, "markdown": markdown_layout}
+LAYOUTS = {
+    "web": web_layout,
+    "pdf": pdf_layout,
+    "extracted-pdf": extracted_pdf_layout,
+    "markdown": markdown_layout,
+}
 
 
 @dataclass(frozen=True)
@@ -240,12 +272,13 @@ def variant_pair(
 ) -> tuple[str, str, list[KnownEdit]]:
     """Two versions of ``text``: the original and an edited copy, each in its own layout.
 
-    Side A is laid out as PDF text or Markdown, side B as web text, Markdown or (one
-    time in four) Traditional web text, so that every pair mixes layout noise with the
-    known edits.
+    Side A is laid out as PDF text (as printed, or as an extractor gives it: wraps
+    inside figures and words, spaces inside figures) or Markdown, side B as web text,
+    Markdown or (one time in four) Traditional web text, so that every pair mixes
+    layout noise with the known edits.
     """
     edited, made = edit_sentences(text, rng, edits=edits, donor=donor)
-    a = rng.choice([pdf_layout, markdown_layout])(text)
+    a = rng.choice([pdf_layout, markdown_layout, extracted_pdf_layout])(text)
     layout_b = rng.choice([web_layout, markdown_layout, web_layout])
     b = layout_b(edited)
     if rng.random() < 0.25:
