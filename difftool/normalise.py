@@ -247,7 +247,7 @@ def _inside_figure(text: str, start: int, end: int) -> bool:
         j += 1
     before = text[i - 1] if i > 0 else ""
     after = text[j] if j < len(text) else ""
-    return (before >= "\u2e80") or (after >= "\u2e80")
+    return (bool(before) and _is_wide(before)) or (bool(after) and _is_wide(after))
 
 
 def _spaces(text: str) -> tuple[list[Edit], int]:

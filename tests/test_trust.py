@@ -1,0 +1,375 @@
+"""The diff a reviewer can trust: each problem of the exactness issue, pinned with its
+own small input, asserted on the rendered output (colour on and off) and on JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import SEED_000, SEED_001, SEED_002, read
+from fixtures import make_docx, make_pdf
+from rich.console import Console
+
+from difftool.cli import cli
+from difftool.comparison import compare, compare_files
+from difftool.models import Document
+from difftool.pipeline import prepare_text
+from difftool.render import json as render_json
+from difftool.render import markdown, terminal
+from difftool.variants import extracted_pdf_layout, web_layout
+
+FILLER = "各地区各部门要认真贯彻落实党中央国务院决策部署，扎实推进各项工作落地见效，"
+
+
+def docs(a: str, b: str, **kwargs):  # type: ignore[no-untyped-def]
+    return compare(
+        prepare_text(Document("a.txt", a, "utf-8")),
+        prepare_text(Document("b.txt", b, "utf-8")),
+        **kwargs,
+    )
+
+
+def shown(comparison, color: bool, width: int = 80, **kwargs) -> str:  # type: ignore[no-untyped-def]
+    console = Console(
+        width=width,
+        file=io.StringIO(),
+        force_terminal=color,
+        color_system="truecolor" if color else None,
+    )
+    console.print(terminal.view(comparison, **kwargs))
+    return console.file.getvalue()
+
+
+# 1. highlights by span, also on the first row of a wrapped sentence ---------------------
+
+
+def test_inserted_figure_is_marked_on_the_first_wrapped_row():
+    a = "加强“四大安全”领域监管执法，全市查办各类违法案件4377宗，罚没2791.19万元，移送公安机关案件14宗。"
+    b = a.replace("4377", "4378")
+    out = shown(docs(a, b), color=True, width=60)
+    plus_row = next(line for line in out.splitlines() if "4378" in line)
+    # the figure has its own style; the rest of the row is not bold green
+    assert re.search(r"\x1b\[[0-9;]*7[0-9;]*m4378\x1b\[0m", plus_row)  # reversed: a figure
+    assert "\x1b[1;32m+ \x1b[0m加强" in out.replace("\x1b[1;32m+ \x1b[0m", "\x1b[1;32m+ \x1b[0m")
+    assert "\x1b[1;4;32m加强" not in out
+
+
+def test_short_changed_sentence_marks_only_the_changed_word():
+    comparison = docs("广东省药品监督管理局", "广东省市场监督管理局")
+    old, new = terminal.op_rows(comparison, comparison.changes[0], "color")
+    assert [new[0].plain[s.start : s.end] for s in new[0].spans] == ["市场"]
+    assert [old[0].plain[s.start : s.end] for s in old[0].spans] == ["药品"]
+
+
+# 2. markers without colour ---------------------------------------------------------------
+
+
+def test_word_diff_markers_when_colour_is_off():
+    a = FILLER * 3 + "全市查办各类违法案件4377宗。"
+    out = shown(docs(a, a.replace("4377", "4378")), color=False, width=200)
+    assert "[-4377-]" in out and "{+4378+}" in out
+    assert "\x1b[" not in out
+
+
+def test_color_always_beats_no_color(runner, tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text("广东省药品监督管理局\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("广东省市场监督管理局\n", encoding="utf-8")
+    monkeypatch.setenv("NO_COLOR", "1")
+    args = [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
+    coloured = runner.invoke(cli, ["--color", "always", *args])
+    assert "\x1b[" in coloured.output and coloured.exit_code == 1
+    plain = runner.invoke(cli, args)
+    assert "\x1b[" not in plain.output and "{+市场+}" in plain.output
+    none = runner.invoke(cli, ["--word-diff", "none", *args])
+    assert "{+" not in none.output and "+ 广东省市场监督管理局" in none.output
+
+
+# 3. the files' own text, not the key -------------------------------------------------------
+
+
+def test_changed_lines_show_the_original_text():
+    comparison = compare_files(SEED_002, SEED_002)  # Traditional: keys are Simplified
+    assert not comparison.changes
+    traditional = read(SEED_002)
+    edited = traditional.replace("。", "，", 1)
+    c = docs(traditional, edited)
+    out = shown(c, color=False, width=400)
+    minus = next(line for line in out.splitlines() if line.startswith("- "))
+    # every shown character of the old row is in the file, in its script and width
+    text = re.sub(r"\[-|-\]", "", minus[2:])
+    assert text in traditional.replace("\n", "")
+
+
+def test_context_lines_hide_pdf_wraps_and_keep_the_final_mark():
+    comparison = compare_files(SEED_000, SEED_001)
+    out = shown(comparison, color=False, width=400)
+    assert "试点工作\n，出台" not in out
+    assert "取得新成效。" in out  # the final 。 is the file's own
+
+
+# 4. punctuation that changes meaning ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("该药品安全。", "该药品安全？"), ("The drug is safe.", "The drug is safe?")]
+)
+def test_a_statement_that_became_a_question_is_a_change(a, b, runner, tmp_path):
+    comparison = docs(a, b)
+    assert comparison.summary["change"] == 1 and comparison.differs
+    (tmp_path / "a.txt").write_text(a, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(b, encoding="utf-8")
+    result = runner.invoke(cli, [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
+    assert result.exit_code == 1
+    ignored = runner.invoke(
+        cli, ["--ignore-punctuation", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
+    )
+    assert ignored.exit_code == 1  # the force of a sentence is not "just punctuation"
+
+
+def test_other_punctuation_edits_are_a_minor_kind_of_their_own():
+    a = "我们完成了甲项重点任务；我们完成了乙项重点任务。"
+    b = "我们完成了甲项重点任务。我们完成了乙项重点任务。"
+    comparison = docs(a, b)
+    assert comparison.summary["punctuation"] == 1 and comparison.summary["change"] == 0
+    data = json.loads(render_json.render(comparison))
+    assert data["summary"]["punctuation"] == 1
+    assert [op["op"] for op in data["ops"] if op["op"] != "equal"] == ["punctuation"]
+    assert "1 punctuation" in shown(comparison, color=False)
+    assert not docs(a, b, ignore_punctuation=True).differs
+
+
+def test_english_semicolon_to_full_stop_is_reported():
+    a = "We expanded the programme to ten provinces; the budget grew by a third."
+    b = "We expanded the programme to ten provinces. The budget grew by a third."
+    assert docs(a, b).differs
+
+
+def test_a_mark_changed_by_a_removed_neighbour_belongs_to_the_removal():
+    a = "第一项工作全面完成并通过验收；第二项工作全面完成并通过验收；第三项工作因故推迟到明年。"
+    b = "第一项工作全面完成并通过验收；第二项工作全面完成并通过验收。"
+    comparison = docs(a, b)
+    assert comparison.summary["punctuation"] == 0
+    assert comparison.summary["delete"] == 1
+
+
+# 5. counts and similarity that never round a difference away -------------------------------
+
+
+def test_moved_and_edited_counts_as_edited_and_never_shows_100_percent():
+    paras = [FILLER + f"第{n}项工作取得显著成效，完成投资{n}00万元。" for n in range(1, 9)]
+    b = [*paras[1:5], paras[0].replace("100万元", "101万元"), *paras[5:]]
+    comparison = docs("\n".join(paras), "\n".join(b))
+    assert comparison.summary["move"] == 1 and comparison.summary["move_edited"] == 1
+    out = shown(comparison, color=False, width=200)
+    assert "1 moved (edited)" in out
+    assert "100.0%" not in out
+    data = json.loads(render_json.render(comparison))
+    assert data["similarity"] < 1.0 and data["similarity_shown"] != "100.0%"
+
+
+# 6. wraps and spaces inside figures and words ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("违法案件969\n8宗", "9698宗"),
+        ("在线纠纷解决(OD\nR)平台", "(ODR)平台"),
+        ("粮食产量757. 5万吨", "757.5万吨"),
+        ("经济增长 1.\n\n 1%，", "增长1.1%"),
+    ],
+)
+def test_wraps_and_spaces_inside_figures_and_words(raw, key):
+    from difftool import normalise
+
+    # the raw line sits in a hard-wrapped page (38 characters a line, double-spaced), its
+    # wrap at the page width, so that wraps are recognised as such
+    head, _, tail = raw.partition("\n")
+    line = (FILLER * 2)[: 38 - len(head)] + head
+    page = "\n\n".join(
+        [*_page_lines(), line + ("\n" + tail if tail else "") + FILLER, *_page_lines()]
+    )
+    assert key in normalise(page).text
+
+
+def _page_lines() -> list[str]:
+    text = FILLER * 8
+    return [text[i : i + 38] for i in range(0, 38 * 8, 38)]
+
+
+def test_extracted_pdf_layout_compares_equal_to_the_web_text():
+    text = read(SEED_001)
+    for seed in range(6):
+        a = extracted_pdf_layout(text, rng=random.Random(seed))
+        comparison = docs(a, web_layout(text))
+        assert not comparison.changes, (seed, [op.op for op in comparison.changes])
+
+
+def test_pdf_and_docx_made_from_seed_001_compare_equal(tmp_path, runner):
+    pdf = make_pdf(tmp_path / "s.pdf", read(SEED_001), per_page=38)
+    docx = make_docx(tmp_path / "s.docx", read(SEED_001))
+    for path in (pdf, docx):
+        result = runner.invoke(cli, [str(SEED_001), str(path)])
+        assert result.exit_code == 0, result.output
+
+
+# 7. a tighter inline diff ------------------------------------------------------------------------
+
+
+def test_inline_highlight_is_no_wider_than_the_edit():
+    comparison = docs(
+        "We must keep the prescribed initial condition of the PDE problem.",
+        "We must keep the initial datum of the IBVP.",
+    )
+    old, new = terminal.op_rows(comparison, comparison.changes[0], "plain")
+    assert (
+        old[0].plain
+        == "We must keep the [-prescribed -]initial [-condition-] of the [-PDE problem-]."
+    )
+    assert new[0].plain == "We must keep the initial {+datum+} of the {+IBVP+}."
+
+
+# 8. --strict sentence by sentence ------------------------------------------------------------------
+
+
+def test_strict_on_traditional_vs_simplified_is_one_op_per_sentence():
+    import opencc
+
+    simplified = read(SEED_001)
+    traditional = opencc.OpenCC("s2t").convert(simplified)
+    comparison = docs(simplified, traditional, strict=True)
+    assert len(comparison.changes) > 20
+    assert all(op.layout_only for op in comparison.changes)
+    assert all(op.a_range[1] - op.a_range[0] == 1 for op in comparison.changes)
+
+
+# 9. smaller things -------------------------------------------------------------------------------
+
+
+def test_adjacent_changes_share_one_hunk():
+    paras = [FILLER + f"第{n}项工作完成投资{n}00万元。" for n in range(1, 7)]
+    b = list(paras)
+    b[2] = b[2].replace("300", "301")
+    b[3] = b[3].replace("400", "401")
+    out = shown(docs("\n".join(paras), "\n".join(b)), color=False, width=300)
+    assert out.count("───") >= 1
+    rules = [line for line in out.splitlines() if line.startswith("changed")]
+    assert len(rules) == 1  # one hunk, its context not repeated
+    assert out.count("第2项工作") == 1 and out.count("第5项工作") == 1
+
+
+def test_side_by_side_keeps_context_headings_and_figures():
+    comparison = compare_files(SEED_000, SEED_001)
+    out = shown(comparison, color=False, width=160, side_by_side=True, context=2)
+    assert "changed, removed · (二)法治化营商环境持续优化。 · a line 128-136" in out  # header
+    assert "四是加强重点领域执法" in out  # context
+    narrow = shown(comparison, color=False, width=160, side_by_side=True, context=0)
+    assert "四是加强重点领域执法" not in narrow
+
+
+def test_markdown_gives_each_removed_sentence_its_own_line():
+    out = markdown.render(compare_files(SEED_000, SEED_001))
+    assert "   - old: 公开方式：主动公开\n   - old: 江门市市场监督管理局办公室" in out
+
+
+def test_every_op_has_line_locations_and_pdf_pages(tmp_path):
+    pdf = make_pdf(tmp_path / "s.pdf", read(SEED_001).replace("4377", "4378"), per_page=20)
+    comparison = compare_files(SEED_001, pdf)
+    data = json.loads(render_json.render(comparison))
+    changed = [op for op in data["ops"] if op["op"] != "equal"]
+    assert changed and all(op["location"]["a"]["lines"] for op in changed)
+    assert changed[0]["location"]["b"]["pages"][0] >= 1
+    assert data["figures"] == [
+        {
+            "old": ["4377"],
+            "new": ["4378"],
+            "op": "change",
+            "heading": changed[0]["heading"],
+            "a": changed[0]["location"]["a"],
+            "b": changed[0]["location"]["b"],
+        }
+    ]
+
+
+def test_figures_table_in_the_terminal():
+    out = shown(compare_files(SEED_000, SEED_001), color=False, width=160, figures=True)
+    assert "changed figures" in out or "no figure changed" in out
+
+
+def docdiff(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    return subprocess.run(
+        [sys.executable, "-m", "difftool", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **kwargs,
+    )
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path):
+    unreadable = tmp_path / "secret.txt"
+    unreadable.write_text("x", encoding="utf-8")
+    unreadable.chmod(0)
+    cases = [
+        ("-", "-"),
+        (str(SEED_000), str(tmp_path / "missing.txt")),
+        ("--context", "-3", str(SEED_000), str(SEED_001)),
+        ("--format", "pdf", str(SEED_000), str(SEED_001)),
+        (str(SEED_000),),
+    ]
+    for args in cases:
+        result = docdiff(*args, input="")
+        assert result.returncode == 2, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
+        assert result.stderr.startswith("docdiff: ")
+        assert "Traceback" not in result.stderr
+
+
+def test_pager_is_used_for_long_output_on_a_terminal(tmp_path):
+    """Run under a pseudo-terminal with a pager that records what it was given."""
+    import os
+    import pty
+
+    record = tmp_path / "paged.txt"
+    script = tmp_path / "pager.sh"
+    script.write_text(f"#!/bin/sh\ncat > {record}\n")
+    script.chmod(0o755)
+    env = {**os.environ, "PAGER": str(script), "COLUMNS": "80", "LINES": "10"}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: docdiff on a terminal
+        os.execve(
+            sys.executable, [sys.executable, "-m", "difftool", str(SEED_000), str(SEED_001)], env
+        )
+    while True:
+        try:
+            if not os.read(fd, 4096):
+                break
+        except OSError:
+            break
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 1
+    paged = record.read_text(encoding="utf-8")
+    assert "广东省" in paged and "\x1b[" in paged  # the whole diff, colour kept
+    no_pager = subprocess.run(
+        [sys.executable, "-m", "difftool", "--no-pager", str(SEED_000), str(SEED_001)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert "广东省" in no_pager.stdout
+
+
+def test_help_ends_with_examples(runner):
+    result = runner.invoke(cli, ["diff", "--help"])
+    assert "Examples:" in result.output and "docdiff --format json" in result.output
+
+
+def test_seed_pair_stays_at_exactly_its_real_changes():
+    comparison = compare_files(SEED_000, SEED_001)
+    assert len(comparison.changes) == 7
+    assert comparison.summary["punctuation"] == 0
