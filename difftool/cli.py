@@ -146,6 +146,31 @@ def _print_paged(renderable: Any, color: str, pager: bool) -> None:
     proc.wait()
 
 
+def _emit(text: str, output: str | None) -> None:
+    """Write a rendered report to ``output`` (``-`` or None: stdout). The file is written
+    beside its final name and renamed, so a failed run leaves no half report."""
+    if output in (None, "-"):
+        click.echo(text, nl=False)
+        return
+    assert output is not None
+    tmp = f"{output}.part"
+    try:
+        with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as handle:
+            handle.write(text)
+        os.replace(tmp, output)
+    except OSError as exc:
+        raise DocdiffError(f"{output}: cannot write the report: {exc.strerror}") from exc
+
+
+#: ``-o/--output``, shared by the commands that write reports.
+output_option = click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default=None,
+    help="Write the report to this file ('-' for standard output).",
+)
+
 #: ``--color``, shared by the commands that draw on a terminal.
 color_option = click.option(
     "--color",
@@ -162,11 +187,12 @@ color_option = click.option(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["terminal", "json", "unified", "markdown"]),
+    type=click.Choice(["terminal", "json", "unified", "markdown", "html"]),
     default="terminal",
     show_default=True,
-    help="Output form.",
+    help="Output form (html: a self-contained redline report).",
 )
+@output_option
 @click.option(
     "--context",
     "-C",
@@ -208,6 +234,7 @@ def diff_command(
     a: str,
     b: str,
     fmt: str,
+    output: str | None,
     context: int,
     side_by_side: bool,
     color: str,
@@ -250,7 +277,14 @@ def diff_command(
     if fmt == "json":
         from difftool.render import json as render_json
 
-        click.echo(render_json.render(comparison))
+        _emit(render_json.render(comparison) + "\n", output)
+    elif fmt == "html":
+        from difftool.render import html
+
+        settings = {"threshold": threshold or DEFAULT_THRESHOLD, "strict": strict}
+        if ignore_punctuation:
+            settings["ignore_punctuation"] = True
+        _emit(html.render(comparison, settings=settings), output)
     elif fmt == "unified":
         from difftool.render import unified
 
@@ -413,10 +447,11 @@ def walk_options(fn: F) -> F:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["terminal", "json", "csv"]),
+    type=click.Choice(["terminal", "json", "csv", "html"]),
     default="terminal",
     show_default=True,
 )
+@output_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @run_safely
 def dedup_command(
@@ -431,6 +466,7 @@ def dedup_command(
     exclude: tuple[str, ...],
     hidden: bool,
     fmt: str,
+    output: str | None,
     quiet: bool,
 ) -> int:
     """Find groups of near-duplicate versions among the files under FOLDERS.
@@ -460,14 +496,38 @@ def dedup_command(
         ),
     )
     if fmt == "json":
-        click.echo(groups.render_json(result))
+        _emit(groups.render_json(result) + "\n", output)
     elif fmt == "csv":
-        click.echo(groups.render_csv(result), nl=False)
+        _emit(groups.render_csv(result), output)
+    elif fmt == "html":
+        from difftool.render import html
+
+        _emit(html.render_groups(result, _member_diffs(result)), output)
     else:
         _console("auto").print(groups.GroupsView(result))
     if result.documents == len(result.errors) and result.errors:
         return EXIT_TROUBLE  # nothing could be read at all
     return EXIT_DIFFERENT if result.clusters else EXIT_SAME
+
+
+def _member_diffs(result: Any) -> dict[str, Any]:
+    """Each grouped member compared with its representative (for the HTML report); a
+    member that cannot be compared is left without a diff."""
+    from difftool.comparison import compare
+    from difftool.pipeline import prepare
+
+    diffs: dict[str, Any] = {}
+    for cluster in result.clusters:
+        try:
+            rep = prepare(cluster.representative)
+        except DocdiffError:
+            continue
+        for member in cluster.members[1:]:
+            try:
+                diffs[member.path] = compare(rep, prepare(member.path))
+            except DocdiffError:
+                continue
+    return diffs
 
 
 @cli.command("match")
@@ -484,10 +544,11 @@ def dedup_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["terminal", "json"]),
+    type=click.Choice(["terminal", "json", "html"]),
     default="terminal",
     show_default=True,
 )
+@output_option
 @color_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @run_safely
@@ -503,6 +564,7 @@ def match_command(
     exclude: tuple[str, ...],
     hidden: bool,
     fmt: str,
+    output: str | None,
     color: str,
     quiet: bool,
 ) -> int:
@@ -534,7 +596,11 @@ def match_command(
     )
     best = result.candidates[0]
     if fmt == "json":
-        click.echo(matches.render_json(result))
+        _emit(matches.render_json(result) + "\n", output)
+    elif fmt == "html":
+        from difftool.render import html
+
+        _emit(html.render_match(result), output)
     else:
         console = _console(color)
         console.print(matches.MatchView(result))
