@@ -37,6 +37,7 @@ _PAGE_NUMBER_BODY = (
     r"|[Pp]age[ \t]+\d{1,4}(?:[ \t]+of[ \t]+\d{1,4})?)[ \t]*"
 )
 _SENTENCE_END = re.compile("[。!?;！？；]")
+_CLAUSE_COMMA = re.compile("[，,]")
 _HEADING_FIRST = frozenset(
     _CN_NUM + "(（第#附0123456789" + "".join(chr(c) for c in range(0x2460, 0x2488))
 )
@@ -242,7 +243,8 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
         end = starts[i] + len(line)
         nxt = starts[i + 1]
         if heads[i] and heading_lines == 0 and not _SENTENCE_END.search(line):
-            heading_lines = 1
+            # a title has no comma; "三、坚持把科技进步…，更…" is a numbered paragraph
+            heading_lines = 0 if _CLAUSE_COMMA.search(line) else 1
         if (
             (widths[i] < full and not _english_continues(line, texts[i + 1]))
             or heads[i + 1]
@@ -256,7 +258,8 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
         following = texts[i + 1]
         if heading_lines:
             # a numbered paragraph ("（一）…。") is not a heading: it joins on
-            heading_lines = 0 if _SENTENCE_END.search(following) else heading_lines + 1
+            sentence_like = _SENTENCE_END.search(following) or _CLAUSE_COMMA.search(following)
+            heading_lines = 0 if sentence_like else heading_lines + 1
         joins += 1
         # most joins are CJK to CJK: test the cheap case before calling _joiner
         append((end, nxt, "" if line[-1] >= "\x80" else _joiner(line, following)))

@@ -239,14 +239,22 @@ def _inside_figure(text: str, start: int, end: int) -> bool:
         left.isdigit() or (left in ".," and text[start - 2 : start - 1].isdigit())
     ):
         return False
+    # the whole figure, spaces inside it included ("7 4 7 7 2亿元")
     i = start - 1
-    while i > 0 and text[i - 1] in _FIGURE_CHARS:
+    while i > 0 and (
+        text[i - 1] in _FIGURE_CHARS or (text[i - 1] == " " and text[i - 2 : i - 1].isdigit())
+    ):
         i -= 1
     j = end
-    while j < len(text) and (text[j] in _FIGURE_CHARS or text[j] == "%"):
+    while j < len(text) and (
+        text[j] in _FIGURE_CHARS
+        or text[j] == "%"
+        or (text[j] == " " and text[j + 1 : j + 2].isdigit())
+    ):
         j += 1
-    before = text[i - 1] if i > 0 else ""
-    after = text[j] if j < len(text) else ""
+    # a layout space may stand between the figure and the CJK text around it
+    before = text[i - 2] if i > 1 and text[i - 1] == " " else text[i - 1] if i > 0 else ""
+    after = text[j + 1] if text[j : j + 1] == " " and j + 1 < len(text) else text[j : j + 1]
     return (bool(before) and _is_wide(before)) or (bool(after) and _is_wide(after))
 
 

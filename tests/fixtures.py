@@ -12,9 +12,12 @@ def lines_of(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def make_pdf(path: Path, text: str, *, wrap: bool = True, per_page: int = 38) -> Path:
+def make_pdf(
+    path: Path, text: str, *, wrap: bool = True, per_page: int = 38, width: int = 28
+) -> Path:
     """A PDF with the text in STSong-Light (a CID font every PDF reader has), wrapped at
-    the page width, with a running header and a page number on every page."""
+    ``width`` CJK characters (wherever that falls: inside figures too), with a running
+    header and a page number on every page."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
@@ -22,7 +25,7 @@ def make_pdf(path: Path, text: str, *, wrap: bool = True, per_page: int = 38) ->
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     lines: list[str] = []
     for para in lines_of(text):
-        lines += _wrap_cells(para, 56) if wrap else [para]
+        lines += _wrap_cells(para, 2 * width) if wrap else [para]
     c = canvas.Canvas(str(path))
     for page, start in enumerate(range(0, len(lines), per_page), 1):
         c.setFont("STSong-Light", 9)
@@ -46,7 +49,9 @@ def make_scanned_pdf(path: Path) -> Path:
     return path
 
 
-def make_docx(path: Path, text: str, *, table: list[list[str]] | None = None) -> Path:
+def make_docx(
+    path: Path, text: str, *, table: list[list[str]] | None = None, width: int | None = None
+) -> Path:
     """A Word document: one paragraph per line, a header and a footer that are not body text."""
     import docx
 
@@ -54,8 +59,10 @@ def make_docx(path: Path, text: str, *, table: list[list[str]] | None = None) ->
     section = document.sections[0]
     section.header.paragraphs[0].text = "江门市市场监督管理局（页眉）"
     section.footer.paragraphs[0].text = "第 1 页"
-    for line in lines_of(text):
-        document.add_paragraph(line)
+    for para in lines_of(text):
+        # a draft typed with hard line breaks: one Word paragraph per line
+        for line in _wrap_cells(para, 2 * width) if width else [para]:
+            document.add_paragraph(line)
     if table:
         grid = document.add_table(rows=len(table), cols=len(table[0]))
         for r, row in enumerate(table):

@@ -211,8 +211,8 @@ def test_extracted_pdf_layout_compares_equal_to_the_web_text():
 
 
 def test_pdf_and_docx_made_from_seed_001_compare_equal(tmp_path, runner):
-    pdf = make_pdf(tmp_path / "s.pdf", read(SEED_001), per_page=38)
-    docx = make_docx(tmp_path / "s.docx", read(SEED_001))
+    pdf = make_pdf(tmp_path / "s.pdf", read(SEED_001), per_page=38, width=38)
+    docx = make_docx(tmp_path / "s.docx", read(SEED_001), width=38)
     for path in (pdf, docx):
         result = runner.invoke(cli, [str(SEED_001), str(path)])
         assert result.exit_code == 0, result.output
