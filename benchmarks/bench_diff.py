@@ -7,6 +7,10 @@
    when the corpus is absent) against an edited copy in another layout, as a long law
    and its amended version would be.
 
+3. Start-up against an earlier docdiff (``--baseline REV``, default the last commit of
+   round 1): the seed pair's terminal diff with each, in alternating runs, and the
+   interpreter's bare start-up (``python -c pass``), all in this run.
+
     python benchmarks/bench_diff.py --repeat 9 --mb 1
 """
 
@@ -88,10 +92,60 @@ def long_pair(folder: Path, megabytes: float) -> tuple[Path, Path]:
     return a, b
 
 
+def paired(commands: dict[str, tuple[list[str], Path | None]], repeat: int) -> dict[str, float]:
+    """Medians of commands run in alternation (noise on a shared machine hits all alike)."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, (cmd, cwd) in commands.items():
+            env = None
+            if cwd is not None:
+                import os
+
+                env = {**os.environ, "PYTHONPATH": str(cwd)}
+            start = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, cwd=cwd, env=env)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def startup(baseline: str, repeat: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "baseline"
+        made = subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), baseline],
+            capture_output=True,
+        )
+        if made.returncode:
+            print(f"(no baseline: git worktree {baseline} failed)")
+            return
+        try:
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "difftool")])
+            args = ["--color", "always", str(SEED_A), str(SEED_B)]
+            medians = paired(
+                {
+                    "python -c pass": ([sys.executable, "-c", "pass"], None),
+                    "docdiff A B (this tree)": (docdiff_cmd(*args), ROOT),
+                    f"docdiff A B ({baseline})": (docdiff_cmd(*args), tree),
+                },
+                repeat,
+            )
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)])
+    bare = medians["python -c pass"]
+    print(f"\nstart-up, seed pair, terminal, {repeat} alternating runs")
+    for name, t in medians.items():
+        print(f"  {name:<34}{t:>8.3f} s   over bare python {t - bare:>+7.3f} s")
+    ours, theirs = medians["docdiff A B (this tree)"], medians[f"docdiff A B ({baseline})"]
+    print(f"  ratio this tree / {baseline}: {ours / theirs:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--mb", type=float, default=1.0)
+    parser.add_argument(
+        "--baseline", default="5a152d1", help="git revision to compare start-up with"
+    )
     args = parser.parse_args()
     compile_once()
     has_git = shutil.which("git") is not None
@@ -126,6 +180,7 @@ def main() -> None:
             print(
                 f"{'':<14}{'git diff --no-index --word-diff':<34}{t_git:>10.3f}{git_changes(proc.stdout):>10}"
             )
+    startup(args.baseline, args.repeat)
 
 
 if __name__ == "__main__":

@@ -160,9 +160,9 @@ def main() -> None:
             continue
         result = evaluate(pool, args.pairs, random.Random(7))
         for name, (p, r) in result.items():
-            print(f"{label:<8}{name:<10}{p:>10.3f}{r:>8.3f}   {args.pairs}")
+            print(f"{label:<8}{name:<10}{p:>10.4f}{r:>8.4f}   {args.pairs}")
         (dp, dr), (lp, lr) = result["docdiff"], result["difflib"]
-        print(f"{'':<8}{'ratio':<10}{dp / lp:>10.3f}{dr / lr:>8.3f}   (docdiff / difflib)")
+        print(f"{'':<8}{'ratio':<10}{dp / lp:>10.4f}{dr / lr:>8.4f}   (docdiff / difflib)")
 
 
 if __name__ == "__main__":

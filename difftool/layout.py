@@ -160,16 +160,12 @@ def _joiner(left: str, right: str) -> str:
     text are one word cut in two (``(OD`` / ``R)``); English text wraps between words.
     """
     a, b = left[-1:], right[:1]
-    if (
-        a.isascii()
-        and b.isascii()
-        and a.isalnum()
-        and b.isalnum()
-        and not (a.isdigit() and b.isdigit())
-        and not _cjk_near(left[-12:] + right[:12])
-    ):
+    if not (a.isascii() and b.isascii()) or _cjk_near(left[-12:] + right[:12]):
+        return ""
+    if a.isalnum() and b.isalnum() and not (a.isdigit() and b.isdigit()):
         return " "
-    return ""
+    # English punctuation ends a word: "safe." / "We must", "cost," / "and"
+    return " " if a in ".,;:!?)\"'" and (b.isalnum() or b in "(\"'") else ""
 
 
 def _cjk_near(text: str) -> bool:

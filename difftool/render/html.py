@@ -202,8 +202,10 @@ def _split_lines(pieces: list[redline.Piece]) -> list[list[redline.Piece]]:
 def _change_block(comparison: Comparison, op: Op, n: int) -> str:
     old, new = redline.sides(comparison.a, comparison.b, op)
     label = LABELS[op.op] + (" (edited)" if op.edited else "")
+    if op.op == "punctuation":
+        label += " (minor)"
     if op.layout_only:
-        label += " (layout only)"
+        label += " (layout only, minor)"
     minor = op.op == "punctuation" or op.layout_only
     heading = comparison.heading_before(op)
     head = (
