@@ -235,3 +235,15 @@ def test_print_to_pdf_contains_the_changes(browser, tmp_path):
     assert "广东省市场监督管理局" in flat and "省局法治工作要求" in flat
     assert "page1of" in flat  # page numbers from the print stylesheet
     assert "Changes (7)" not in text  # the navigation is not printed
+
+
+def test_moves_are_shown_at_both_places_and_linked(tmp_path):
+    filler = "各地区各部门要认真贯彻落实党中央国务院决策部署，扎实推进各项工作落地见效，"
+    paras = [filler + f"第{n}项工作取得显著成效，完成投资{n}00万元。" for n in range(1, 9)]
+    moved = [*paras[1:5], paras[0].replace("100万元", "101万元"), *paras[5:]]
+    page = report(tmp_path, "\n".join(paras), "\n".join(moved)).read_text(encoding="utf-8")
+    change = re.search(r'<section class="change" id="c(\d+)" data-kind="move"', page).group(1)
+    assert f'id="m{change}">moved away (<a href="#c{change}">' in page
+    assert f'<a href="#m{change}">moved from a line 1</a>' in page
+    # the old place comes before the sentences that followed it in A
+    assert page.index(f'id="m{change}"') < page.index("第2项工作")

@@ -216,17 +216,16 @@ def _change_block(comparison: Comparison, op: Op, n: int) -> str:
     whole = op.op in ("delete", "insert")
     rows = []
     if op.op == "move":
-        rows.append(
-            f'<div class="row moved">moved from a {_e(redline.location(comparison.a, op.a_range))}</div>'
-        )
-    if old:
-        rows.append(
-            f'<div class="row old-row"><span class="sign" aria-label="old">−</span>{_pieces(old, whole)}</div>'
-        )
-    if new:
-        rows.append(
-            f'<div class="row new-row"><span class="sign" aria-label="new">+</span>{_pieces(new, whole)}</div>'
-        )
+        where = _e(redline.location(comparison.a, op.a_range))
+        rows.append(f'<div class="row moved"><a href="#m{n}">moved from a {where}</a></div>')
+    for side, sign, label, css in ((old, "−", "old", "old-row"), (new, "+", "new", "new-row")):
+        # removed and inserted runs: one row a sentence
+        for line in _split_lines(side) if whole else [side]:
+            if line:
+                rows.append(
+                    f'<div class="row {css}"><span class="sign" aria-label="{label}">{sign}</span>'
+                    f"{_pieces(line, whole)}</div>"
+                )
     if op.numbers_a or op.numbers_b:
         rows.append(
             f'<div class="row">figures: <del class="fig">{_e(", ".join(op.numbers_a) or "–")}</del>'
@@ -309,14 +308,44 @@ def comparison_body(
         _figures_table(comparison),
         f"<h{level + 1}>Redline</h{level + 1}>",
     ]
+    sources = _move_sources(comparison)
     n = 0
-    for op in comparison.ops:
+    for k, op in enumerate(comparison.ops):
+        parts.extend(sources.get(k, []))
         if op.op == "equal":
             parts.append(_equal_run(comparison, op))
         else:
             n += 1
             parts.append(_change_block(comparison, op, n))
+    parts.extend(sources.get(len(comparison.ops), []))
     return "".join(parts)
+
+
+def _move_sources(comparison: Comparison) -> dict[int, list[str]]:
+    """Where each moved sentence was: a marker to put before op ``k`` (the first op whose
+    old text comes after it), linked to the move and back."""
+    out: dict[int, list[str]] = {}
+    n = 0
+    for op in comparison.ops:
+        if op.op == "equal":
+            continue
+        n += 1
+        if op.op != "move":
+            continue
+        at = next(
+            (
+                k
+                for k, other in enumerate(comparison.ops)
+                if other is not op and other.op != "move" and other.a_range[0] >= op.a_range[1]
+            ),
+            len(comparison.ops),
+        )
+        text = _e(" ".join(redline.sentence_text(comparison.a, i) for i in range(*op.a_range)))
+        out.setdefault(at, []).append(
+            f'<div class="row moved" id="m{n}">moved away (<a href="#c{n}">to change {n}</a>): '
+            f"<del>{text}</del></div>"
+        )
+    return out
 
 
 def render(comparison: Comparison, *, settings: dict[str, Any] | None = None) -> str:
