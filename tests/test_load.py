@@ -111,7 +111,9 @@ def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "open", refuse)
+    import os
+
+    monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(LoadError, match="permission denied"):
         load(path)
 

@@ -6,16 +6,44 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 from difftool.errors import LoadError, UnsupportedFormat
 from difftool.load import mojibake
 from difftool.load.encoding import decode
 from difftool.models import Document
 
-__all__ = ["decode", "load", "load_text", "read", "sniff"]
+__all__ = ["DEFAULT_MAX_SIZE", "decode", "load", "load_text", "parse_size", "read", "sniff"]
+
+#: Largest document read, in bytes (``--max-size``): a report is rarely over a few MB; a
+#: 1 GB "text" file is a disk image or a dump, and would cost many GB to compare.
+DEFAULT_MAX_SIZE = 256 * 1024 * 1024
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1024,
+    "kb": 1024,
+    "m": 1024**2,
+    "mb": 1024**2,
+    "g": 1024**3,
+    "gb": 1024**3,
+}
+
+
+def parse_size(text: str) -> int:
+    """``"300M"``, ``"2G"``, ``"4096"`` -> bytes; raises ValueError on anything else."""
+    value = text.strip().lower()
+    number = value.rstrip("bkmg")
+    unit = value[len(number) :]
+    if unit not in _UNITS or not number.replace(".", "", 1).isdigit():
+        raise ValueError(f"not a size: {text!r} (say 300M, 2G or a number of bytes)")
+    size = int(float(number) * _UNITS[unit])
+    if size < 1:
+        raise ValueError(f"a size must be at least one byte, got {text!r}")
+    return size
+
 
 #: Magic bytes of formats that are not plain text: (prefix, description).
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -41,15 +69,22 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def _read_bytes(path: str) -> bytes:
+def _read_bytes(path: str, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
+    """Read a file once, from one handle, within ``max_size``.
+
+    The file is opened without blocking and checked with ``fstat`` on that handle: a
+    FIFO, a device (``/dev/zero``) or a socket, also one swapped in after a folder was
+    walked, is refused instead of hanging or flooding memory; the read stops past the
+    limit even if the file grows meanwhile.
+    """
     if path == "-":  # standard input, as diff reads it
-        return sys.stdin.buffer.read()
-    p = Path(path)
+        data = sys.stdin.buffer.read(max_size + 1)
+        if len(data) > max_size:
+            raise LoadError(f"-: standard input is over the {_size(max_size)} limit (--max-size)")
+        return data
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        if p.is_dir():
-            raise LoadError(f"{path}: is a directory")
-        with p.open("rb") as fh:
-            return fh.read()
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise LoadError(f"{path}: no such file") from None
     except PermissionError:
@@ -58,6 +93,38 @@ def _read_bytes(path: str) -> bytes:
         raise LoadError(f"{path}: is a directory") from None
     except OSError as exc:
         raise LoadError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise LoadError(f"{path}: is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise LoadError(f"{path}: not a regular file (a device, FIFO or socket)")
+        if info.st_size > max_size:
+            raise LoadError(
+                f"{path}: {_size(info.st_size)}, over the {_size(max_size)} limit (--max-size)"
+            )
+        chunks: list[bytes] = []
+        left = max_size + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 24))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        if left <= 0:
+            raise LoadError(f"{path}: grew past the {_size(max_size)} limit while read")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+
+
+def _size(n: int) -> str:
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if n >= factor:
+            return f"{n / factor:.1f} {unit}"
+    return f"{n} bytes"
 
 
 def load_text(data: bytes, path: str = "<bytes>") -> Document:
@@ -152,7 +219,7 @@ def _read_package(data: bytes, path: str, kind: str) -> Document:
         raise type(exc)(f"{path}: {exc}") from None
 
 
-def load(path: str | os.PathLike[str]) -> Document:
+def load(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_SIZE) -> Document:
     """Read the file at ``path`` into a Document: plain text (any common encoding),
     HTML, PDF, Word (.docx; .doc with antiword) or OFD, told apart by content.
 
@@ -163,4 +230,4 @@ def load(path: str | os.PathLike[str]) -> Document:
             not installed (the message gives the install command).
     """
     name = os.fspath(path)
-    return read(_read_bytes(name), name)
+    return read(_read_bytes(name, max_size), name)

@@ -65,6 +65,30 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     return text, encoding
 
 
+def _plausible_utf16(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a mark and without ASCII (all CJK): its NULs are the low bytes of
+    characters like 一 (U+4E00), too few for the pattern test; the text decides."""
+    if len(data) % 2:
+        return None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if plausibility.score(text[:2_000]) > CONFIDENT:
+            return text, encoding
+    return None
+
+
+def _binary(data: bytes) -> bool:
+    """NUL bytes that text does not have: a run of them, or more than one byte in a
+    thousand, anywhere in the file (a disk image with a ``.txt`` name is all zeros, and
+    valid UTF-8)."""
+    if b"\x00" not in data:
+        return False
+    return b"\x00" * 8 in data or data.count(0) * 1000 > len(data)
+
+
 def _guess(data: bytes) -> str | None:
     import charset_normalizer  # imported here: only legacy-encoded files need it
 
@@ -82,6 +106,11 @@ def decode(data: bytes) -> tuple[str, str]:
     found = _from_bom(data)
     if found:
         return found
+    if _binary(data):
+        found = _utf16_without_bom(data) or _plausible_utf16(data)
+        if found:
+            return found
+        raise LoadError("binary file (NUL bytes); docdiff compares text documents")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -99,6 +128,9 @@ def decode(data: bytes) -> tuple[str, str]:
             continue
         if plausibility.score(candidates[encoding][:2_000]) > CONFIDENT:
             return candidates[encoding], encoding  # plainly real text: no need to guess
+    found = _plausible_utf16(data)  # UTF-16 without a mark or ASCII may have no NUL byte
+    if found:
+        candidates[found[1]] = found[0]
     guess = _guess(data)
     if guess and guess not in candidates:
         with contextlib.suppress(UnicodeDecodeError, LookupError):
