@@ -1,8 +1,12 @@
-"""The signature cache: SQLite (WAL), keyed by path, size and modification time.
+"""The signature cache: SQLite (WAL), keyed by the file's identity and its version.
 
 A second run over an unchanged folder reads no document bodies: for each file whose
-path, size and mtime match a row made with the same settings, the row's fingerprint is
-used as it is. Changed settings (shingle size, signature length, the normaliser's
+identity (device, inode and absolute resolved path: the same file whatever folder the
+command ran in) and version (size, mtime and ctime in nanoseconds: a same-size edit
+whose mtime was put back still changes the ctime) match a row made with the same
+settings, the row's fingerprint is used as it is. A row that does not decode is a miss,
+and is rewritten. Only failures that the file's bytes decide (binary, undecodable,
+broken) are remembered; a permission or a missing extra is asked again next time. Changed settings (shingle size, signature length, the normaliser's
 version) miss cleanly because they are part of the key. A cache that cannot be opened or
 is not a docdiff cache is bypassed with a warning; a locked one likewise. docdiff never
 deletes a file it did not create: a corrupt cache at the default location is renamed
@@ -24,7 +28,7 @@ import numpy.typing as npt
 from difftool.errors import CacheError
 from difftool.fingerprint import Fingerprint
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fingerprints (
@@ -32,6 +36,7 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     settings TEXT NOT NULL,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
     key_hash TEXT NOT NULL,
     tokens INTEGER NOT NULL,
     shingles BLOB NOT NULL,
@@ -44,6 +49,7 @@ CREATE TABLE IF NOT EXISTS failures (
     settings TEXT NOT NULL,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
     error TEXT NOT NULL,
     PRIMARY KEY (path, settings)
 );
@@ -61,16 +67,32 @@ def default_path() -> Path:
 
 @dataclass(frozen=True)
 class Stat:
-    """What identifies a version of a file without reading it."""
+    """What identifies a version of a file without reading it.
+
+    ``path`` is the path as walked (what the user sees); ``key`` the file's identity in
+    the cache: device, inode and the absolute resolved path, as valid UTF-8 (a name in
+    GBK bytes is stored with its undecodable bytes escaped).
+    """
 
     path: str
     size: int
     mtime_ns: int
+    ctime_ns: int = 0
+    key: str = ""
+
+    def matches(self, size: object, mtime_ns: object, ctime_ns: object) -> bool:
+        return (self.size, self.mtime_ns, self.ctime_ns) == (size, mtime_ns, ctime_ns)
+
+
+def text_key(path: str) -> str:
+    """A path as valid UTF-8 text: undecodable bytes (surrogate escapes) as ``\\xNN``."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def stat(path: str) -> Stat:
     st = os.stat(path)
-    return Stat(path, st.st_size, st.st_mtime_ns)
+    key = f"{st.st_dev}:{st.st_ino}:{text_key(os.path.realpath(path))}"
+    return Stat(path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, key)
 
 
 def _pack(fp: Fingerprint) -> tuple[bytes, bytes, bytes]:
@@ -105,6 +127,46 @@ def _unpack(key_hash: str, tokens: int, shingles: bytes, sig: bytes, halves: byt
         signature=np.frombuffer(sig, dtype=np.uint64),
         halves=(both[:half], both[half:]),
     )
+
+
+def _decoded(
+    key_hash: object, tokens: object, packed: object, sig: object, halves: object
+) -> Fingerprint | None:
+    """A row's fingerprint, or None when a column has the wrong type or length."""
+    try:
+        if not (isinstance(key_hash, str) and isinstance(tokens, int)):
+            return None
+        if not all(isinstance(b, bytes) for b in (packed, sig, halves)):
+            return None
+        fp = _unpack(key_hash, tokens, packed, sig, halves)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return None
+    if fp.signature.size == 0 or fp.halves[0].size != fp.signature.size:
+        return None
+    if fp.halves[1].size != fp.signature.size:
+        return None
+    return fp
+
+
+#: Failures that depend on something other than the file's bytes: asked again next run.
+_PASSING = (
+    "permission denied",
+    "pip install",
+    "apt-get install",
+    "no such file",
+    "cannot read",
+    "not a regular file",
+    "limit",
+    "memory",
+    "is a directory",
+)
+
+
+def permanent(error: str) -> bool:
+    """Whether a failure is decided by the file's bytes alone (binary, undecodable,
+    broken): only those are worth remembering while the file is unchanged."""
+    lowered = error.lower()
+    return not any(word in lowered for word in _PASSING)
 
 
 class SignatureCache:
@@ -161,20 +223,23 @@ class SignatureCache:
         """
         if self._db is None:
             return {}
-        wanted = {s.path: s for s in stats}
+        wanted = {s.key: s for s in stats}
         found: dict[str, Fingerprint] = {}
         column = "shingles" if shingles else "x''"
         try:
             rows = self._db.execute(
-                f"SELECT path, size, mtime_ns, key_hash, tokens, {column}, signature, halves "
-                "FROM fingerprints WHERE settings = ?",
+                f"SELECT path, size, mtime_ns, ctime_ns, key_hash, tokens, {column}, signature, "
+                "halves FROM fingerprints WHERE settings = ?",
                 (self.settings,),
             )
-            for path, size, mtime, key, tokens, packed, sig, halves in rows:
-                s = wanted.get(path)
-                if s is not None and s.size == size and s.mtime_ns == mtime:
-                    found[path] = _unpack(key, tokens, packed, sig, halves)
-        except (sqlite3.Error, ValueError) as exc:
+            for key, size, mtime, ctime, key_hash, tokens, packed, sig, halves in rows:
+                s = wanted.get(key)
+                if s is None or not s.matches(size, mtime, ctime):
+                    continue
+                fp = _decoded(key_hash, tokens, packed, sig, halves)
+                if fp is not None:  # a row that does not decode is a miss, rewritten later
+                    found[s.path] = fp
+        except sqlite3.Error as exc:
             self._give_up(exc)
             return {}
         return found
@@ -184,7 +249,13 @@ class SignatureCache:
         if self._db is None:
             return {}
         found: dict[str, npt.NDArray[np.uint32]] = {}
-        wanted = list(paths)
+        by_key: dict[str, str] = {}
+        for path in paths:
+            try:
+                by_key[stat(path).key] = path
+            except OSError:
+                continue
+        wanted = list(by_key)
         try:
             for start in range(0, len(wanted), 500):  # SQLite allows 999 parameters
                 batch = wanted[start : start + 500]
@@ -193,8 +264,9 @@ class SignatureCache:
                     f"SELECT path, shingles FROM fingerprints WHERE settings = ? AND path IN ({marks})",
                     (self.settings, *batch),
                 )
-                for path, packed in rows:
-                    found[path] = _unpack_shingles(packed)
+                for key, packed in rows:
+                    if isinstance(packed, bytes) and len(packed) % 3 == 0:
+                        found[by_key[key]] = _unpack_shingles(packed)
         except sqlite3.Error as exc:
             self._give_up(exc)
         return found
@@ -203,17 +275,17 @@ class SignatureCache:
         """Files that could not be read last time, unchanged since: path -> error."""
         if self._db is None:
             return {}
-        wanted = {s.path: s for s in stats}
+        wanted = {s.key: s for s in stats}
         found: dict[str, str] = {}
         try:
             rows = self._db.execute(
-                "SELECT path, size, mtime_ns, error FROM failures WHERE settings = ?",
+                "SELECT path, size, mtime_ns, ctime_ns, error FROM failures WHERE settings = ?",
                 (self.settings,),
             )
-            for path, size, mtime, error in rows:
-                s = wanted.get(path)
-                if s is not None and s.size == size and s.mtime_ns == mtime:
-                    found[path] = error
+            for key, size, mtime, ctime, error in rows:
+                s = wanted.get(key)
+                if s is not None and s.matches(size, mtime, ctime) and isinstance(error, str):
+                    found[s.path] = error
         except sqlite3.Error as exc:
             self._give_up(exc)
             return {}
@@ -226,8 +298,12 @@ class SignatureCache:
         try:
             with self._db:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?, ?)",
-                    ((s.path, self.settings, s.size, s.mtime_ns, error) for s, error in items),
+                    "INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        (s.key, self.settings, s.size, s.mtime_ns, s.ctime_ns, error)
+                        for s, error in items
+                        if permanent(error)
+                    ),
                 )
         except sqlite3.Error as exc:
             self._give_up(exc)
@@ -239,13 +315,14 @@ class SignatureCache:
         try:
             with self._db:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO fingerprints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO fingerprints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         (
-                            s.path,
+                            s.key,
                             self.settings,
                             s.size,
                             s.mtime_ns,
+                            s.ctime_ns,
                             fp.key_hash,
                             fp.tokens,
                             *_pack(fp),

@@ -18,6 +18,18 @@ from difftool.errors import DocdiffError
 EXIT_SAME, EXIT_DIFFERENT, EXIT_TROUBLE = 0, 1, 2
 
 
+class Share(click.FloatRange):
+    """A number between 0 and 1; ``nan`` (which every comparison lets through) refused."""
+
+    name = "share"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number != number:
+            self.fail("nan is not a number between 0 and 1", param, ctx)
+        return number
+
+
 class DefaultGroup(click.Group):
     """A group whose default command is ``diff``: ``docdiff A B`` means ``docdiff diff A B``."""
 
@@ -162,6 +174,26 @@ def _emit(text: str, output: str | None) -> None:
         raise DocdiffError(f"{output}: cannot write the report: {exc.strerror}") from exc
 
 
+def _size_value(ctx: click.Context, param: click.Parameter, value: str | None) -> int:
+    from difftool.limits import DEFAULT_MAX_SIZE, parse_size
+
+    if value is None:
+        return DEFAULT_MAX_SIZE
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+#: ``--max-size``, shared by every command that reads documents.
+max_size_option = click.option(
+    "--max-size",
+    callback=_size_value,
+    default=None,
+    metavar="SIZE",
+    help="Largest document read (300M, 2G...); a larger one is refused. [default: 256M]",
+)
+
 #: ``-o/--output``, shared by the commands that write reports.
 output_option = click.option(
     "--output",
@@ -219,7 +251,7 @@ color_option = click.option(
 @click.option("--no-pager", is_flag=True, help="Never page the output.")
 @click.option(
     "--threshold",
-    type=click.FloatRange(0.0, 1.0),
+    type=Share(0.0, 1.0),
     default=None,
     help="Similarity (0..1) below which two sentences count as a removal and an insertion. [default: 0.3]",
 )
@@ -229,6 +261,7 @@ color_option = click.option(
     help="Also report differences normalisation hides: punctuation width, script, layout.",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Show what loading and normalising did.")
+@max_size_option
 @run_safely
 def diff_command(
     a: str,
@@ -245,6 +278,7 @@ def diff_command(
     threshold: float | None,
     strict: bool,
     verbose: bool,
+    max_size: int,
 ) -> int:
     """Show what differs between versions A and B, sentence by sentence.
 
@@ -273,6 +307,7 @@ def diff_command(
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
         strict=strict,
         ignore_punctuation=ignore_punctuation,
+        max_size=max_size,
     )
     if fmt == "json":
         from difftool.render import json as render_json
@@ -318,12 +353,13 @@ def diff_command(
 @click.option(
     "--notes", is_flag=True, help="List what loading and normalising did, before the text."
 )
+@max_size_option
 @run_safely
-def normalise_command(file: str, show_sentences: bool, notes: bool) -> int:
+def normalise_command(file: str, show_sentences: bool, notes: bool, max_size: int) -> int:
     """Print FILE's normalised text (the key docdiff compares). Alias: normalize."""
     from difftool.pipeline import prepare
 
-    prepared = prepare(file)
+    prepared = prepare(file, max_size=max_size)
     if notes:
         click.echo(f"# encoding: {prepared.document.encoding}")
         for note in prepared.notes:
@@ -422,14 +458,14 @@ def walk_options(fn: F) -> F:
 @click.argument("folders", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--threshold",
-    type=click.FloatRange(0.0, 1.0, min_open=True),
+    type=Share(0.0, 1.0, min_open=True),
     default=0.7,
     show_default=True,
     help="Jaccard similarity of shingle sets for two documents to be versions of one.",
 )
 @click.option(
     "--containment",
-    type=click.FloatRange(0.0, 1.0, min_open=True),
+    type=Share(0.0, 1.0, min_open=True),
     default=0.8,
     show_default=True,
     help="Share of a smaller document inside a larger one to join it as a partial copy.",
@@ -452,6 +488,7 @@ def walk_options(fn: F) -> F:
     show_default=True,
 )
 @output_option
+@max_size_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @run_safely
 def dedup_command(
@@ -467,6 +504,7 @@ def dedup_command(
     hidden: bool,
     fmt: str,
     output: str | None,
+    max_size: int,
     quiet: bool,
 ) -> int:
     """Find groups of near-duplicate versions among the files under FOLDERS.
@@ -493,6 +531,7 @@ def dedup_command(
             cache=False if no_cache else cache_path,
             jobs=jobs,
             progress=update,
+            max_size=max_size,
         ),
     )
     if fmt == "json":
@@ -549,6 +588,7 @@ def _member_diffs(result: Any) -> dict[str, Any]:
     show_default=True,
 )
 @output_option
+@max_size_option
 @color_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @run_safely
@@ -565,6 +605,7 @@ def match_command(
     hidden: bool,
     fmt: str,
     output: str | None,
+    max_size: int,
     color: str,
     quiet: bool,
 ) -> int:
@@ -592,6 +633,7 @@ def match_command(
             cache=False if no_cache else cache_path,
             jobs=jobs,
             progress=update,
+            max_size=max_size,
         ),
     )
     best = result.candidates[0]

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 from difftool.align import DEFAULT_THRESHOLD, Op, align
+from difftool.limits import DEFAULT_MAX_SIZE
 from difftool.pipeline import Prepared, prepare
 
 
@@ -93,11 +94,12 @@ def compare_files(
     threshold: float = DEFAULT_THRESHOLD,
     strict: bool = False,
     ignore_punctuation: bool = False,
+    max_size: int = DEFAULT_MAX_SIZE,
 ) -> Comparison:
-    """Load, normalise and compare two files."""
+    """Load, normalise and compare two files (each at most ``max_size`` bytes)."""
     return compare(
-        prepare(path_a),
-        prepare(path_b),
+        prepare(path_a, max_size=max_size),
+        prepare(path_b, max_size=max_size),
         threshold=threshold,
         strict=strict,
         ignore_punctuation=ignore_punctuation,

@@ -27,6 +27,7 @@ import numpy.typing as npt
 from difftool.cache import SignatureCache, Stat, default_path, stat
 from difftool.errors import DocdiffError
 from difftool.fingerprint import Fingerprint, band_keys, common, fingerprint, overlap
+from difftool.limits import DEFAULT_MAX_SIZE
 
 #: Normaliser and fingerprint version: part of the cache key, so a change invalidates.
 FINGERPRINT_VERSION = 2
@@ -135,22 +136,28 @@ def _band_tag(keys: npt.NDArray[np.uint64], bands: int) -> npt.NDArray[np.uint64
     return tags.reshape(-1)
 
 
-def _fingerprint_file(args: tuple[str, int, int]) -> tuple[str, Fingerprint | None, str | None]:
+def _fingerprint_file(
+    args: tuple[str, int, int, int],
+) -> tuple[str, Fingerprint | None, str | None]:
     """Worker: load, normalise and fingerprint one file (runs in a child process)."""
     from difftool.load import load
     from difftool.normalise import TOKEN_STEPS, normalise
 
-    path, k, num_perm = args
+    path, k, num_perm, max_size = args
     try:
-        doc = load(path)
+        doc = load(path, max_size=max_size)
         key = normalise(doc.text, steps=TOKEN_STEPS).text
         return path, fingerprint(key, k=k, num_perm=num_perm), None
     except DocdiffError as exc:
         message = str(exc)
         prefix = f"{path}: "
         return path, None, message[len(prefix) :] if message.startswith(prefix) else message
-    except (OSError, ValueError, UnicodeError) as exc:
-        return path, None, f"{type(exc).__name__}: {exc}"
+    except MemoryError:
+        return path, None, "out of memory reading it"
+    except RecursionError:
+        return path, None, "nested too deeply to read"
+    except Exception as exc:  # any fault of one document is its error entry, never the run's
+        return path, None, f"cannot read it ({type(exc).__name__}: {exc})"
 
 
 class _UnionFind:
@@ -184,6 +191,7 @@ class Index:
             for no cache.
         jobs: processes for fingerprinting; ``None`` for all cores.
         progress: called with ``(done, total)`` while fingerprinting.
+        max_size: largest file read, in bytes; a larger one is an error entry.
     """
 
     threshold: float = DEFAULT_THRESHOLD
@@ -193,6 +201,7 @@ class Index:
     cache: str | os.PathLike[str] | bool | None = None
     jobs: int | None = None
     progress: Callable[[int, int], None] | None = None
+    max_size: int = DEFAULT_MAX_SIZE
     fingerprints: dict[str, Fingerprint] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)
@@ -278,8 +287,10 @@ class Index:
 
     def _compute(self, todo: Sequence[Stat]) -> list[tuple[Stat, Fingerprint]]:
         by_path = {s.path: s for s in todo}
-        jobs = self.jobs or os.cpu_count() or 1
-        work = [(s.path, self.k, self.num_perm) for s in todo]
+        # more processes than cores only costs memory (a zip bomb per worker)
+        cores = os.cpu_count() or 1
+        jobs = min(self.jobs or cores, cores)
+        work = [(s.path, self.k, self.num_perm, self.max_size) for s in todo]
         fresh: list[tuple[Stat, Fingerprint]] = []
         if jobs == 1 or len(work) < 8:
             results: Iterable[tuple[str, Fingerprint | None, str | None]] = map(
@@ -422,7 +433,7 @@ def dedup(
     """Find groups of near-duplicate versions among the files under ``paths``.
 
     Options are those of :class:`Index` (``threshold``, ``containment``, ``k``,
-    ``num_perm``, ``cache``, ``jobs``, ``progress``).
+    ``num_perm``, ``cache``, ``jobs``, ``progress``, ``max_size``).
     """
     from difftool.load.walk import walk
 

@@ -31,10 +31,10 @@ HEADING_START = re.compile(
 _BREAK_END = set("。!?;:…！？；：")
 _CLOSERS = set("”’」』)）》】]\"'")
 _PAGE_NUMBER_BODY = (
-    r"[ \t]*(?:[-—–－~·]+[ \t]*\d{1,4}[ \t]*[-—–－~·]+"
-    r"|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*[,，/]?[ \t]*共[ \t]*\d{1,4}[ \t]*页)?"
-    r"|\d{1,4}[ \t]*/[ \t]*\d{1,4}"
-    r"|[Pp]age[ \t]+\d{1,4}(?:[ \t]+of[ \t]+\d{1,4})?)[ \t]*"
+    r"[ \t]{0,40}(?:[-—–－~·]{1,4}[ \t]{0,4}\d{1,4}[ \t]{0,4}[-—–－~·]{1,4}"
+    r"|第[ \t]{0,4}\d{1,4}[ \t]{0,4}页(?:[ \t]{0,4}[,，/]?[ \t]{0,4}共[ \t]{0,4}\d{1,4}[ \t]{0,4}页)?"
+    r"|\d{1,4}[ \t]{0,4}/[ \t]{0,4}\d{1,4}"
+    r"|[Pp]age[ \t]{1,4}\d{1,4}(?:[ \t]{1,4}of[ \t]{1,4}\d{1,4})?)[ \t]{0,40}"
 )
 _SENTENCE_END = re.compile("[。!?;！？；]")
 _CLAUSE_COMMA = re.compile("[，,]")
@@ -57,15 +57,17 @@ def ends_break(line: str) -> bool:
 #: prompts, print and close buttons, font-size switches, share bars, visit counters and
 #: the publication-date line. Only whole lines match: a sentence that mentions them stays.
 _WEB_CHROME_BODY = (
-    r"[ \t]*(?:"
+    # every repeat is bounded, and no two neighbouring ones share a character they could
+    # trade: a line of 5,000 spaces after "发布日期:" is rejected in linear time
+    r"[ \t]{0,40}(?:"
     r"扫一扫在手机(?:上)?打开当前页|扫一扫在手机打开|"
     r"【?打印(?:本页|此页)?】?|【?关闭(?:窗口|本页)?】?|【?收藏】?|"
-    r"【?字体[:：]?\s*[大中小 ]+】?|"
+    r"【?字体[:：]?[ \t]{0,4}[大中小 ]{1,12}】?|"
     r"分享到[:：]?[^\n]{0,40}|"
-    r"(?:浏览|访问|阅读)(?:次数|量)[:：]?\s*\d*|"
-    r"(?:发布|发文|成文)(?:日期|时间)[:：]\s*[\d\-年月日 :./]+"
-    r"(?:\s+(?:来源|信息来源)[:：][^\n]{0,30})?"
-    r")[ \t]*"
+    r"(?:浏览|访问|阅读)(?:次数|量)[:：]?[ \t]{0,4}\d{0,12}|"
+    r"(?:发布|发文|成文)(?:日期|时间)[:：][ \t]{0,8}[\d\-年月日:./][\d\-年月日 :./]{0,30}"
+    r"(?:[ \t]{1,8}(?:来源|信息来源)[:：][^\n]{0,30})?"
+    r")[ \t]{0,40}"
 )
 
 

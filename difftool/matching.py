@@ -24,6 +24,7 @@ from difftool.comparison import Comparison, compare
 from difftool.errors import DocdiffError
 from difftool.fingerprint import containment, fingerprint, jaccard
 from difftool.index import Index
+from difftool.limits import DEFAULT_MAX_SIZE
 from difftool.pipeline import Prepared, prepare
 
 #: Candidates checked exactly on their shingle sets.
@@ -128,7 +129,8 @@ def match(
         raise ValueError(f"top must be at least 1, got {top}")
     from difftool.normalise import TOKEN_STEPS, normalise
 
-    query: Prepared = prepare(filed)
+    max_size = int(options.get("max_size", DEFAULT_MAX_SIZE))  # type: ignore[call-overload]
+    query: Prepared = prepare(filed, max_size=max_size)
     # fingerprinted like the archive (the token profile), so that both sides agree exactly
     query_fp = fingerprint(normalise(query.document.text, steps=TOKEN_STEPS).text)
     if query_fp.shingles.size == 0:
@@ -155,13 +157,25 @@ def match(
         )
     scored.sort(key=lambda item: (-max(item[1], item[2] * 0.99), item[0]))
     if not scored or (scored[0][1] < MIN_JACCARD and scored[0][2] < MIN_CONTAINMENT):
-        best = f" (closest: {scored[0][0]}, Jaccard {scored[0][1]:.2f})" if scored else ""
+        closest = scored[0] if scored and (scored[0][1] > 0 or scored[0][2] > 0) else None
+        best = f" (closest: {closest[0]}, Jaccard {closest[1]:.2f})" if closest else ""
+        if not readable and not index.errors:
+            raise NothingSimilar(f"{os.fspath(filed)}: FILED was the only candidate under PATH")
         raise NothingSimilar(f"{os.fspath(filed)}: no archived document is similar{best}")
     candidates = []
     similar = [item for item in scored if item[1] >= MIN_JACCARD or item[2] >= MIN_CONTAINMENT]
-    for path, j, c in similar[:top]:
+    # candidates tied with the last one shown are shown too: a cut-off never hides a tie
+    cut = top
+    while cut < len(similar) and similar[cut][1:] == similar[top - 1][1:]:
+        cut += 1
+    for path, j, c in similar[:cut]:
+        try:
+            archived = prepare(path, max_size=max_size)
+        except DocdiffError as exc:  # changed or gone since it was fingerprinted
+            index.errors.append((path, str(exc).removeprefix(f"{path}: ")))
+            continue
         comparison = compare(
-            prepare(path), query, threshold=DEFAULT_THRESHOLD if threshold is None else threshold
+            archived, query, threshold=DEFAULT_THRESHOLD if threshold is None else threshold
         )
         excerpt = c >= EXCERPT and j < 0.7 and index.fingerprints[path].tokens > query_fp.tokens
         candidates.append(Candidate(path, comparison.similarity, j, c, excerpt, comparison))

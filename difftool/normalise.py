@@ -83,10 +83,13 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e]+")
 
 # --- markup ---------------------------------------------------------------------------
 
-_HTML_TAG = re.compile(
-    r"<(?:script|style)\b[^>]*>.*?</(?:script|style)\s*>|<!--.*?-->|</?[a-zA-Z][a-zA-Z0-9]*\b[^<>]*>",
-    re.DOTALL | re.IGNORECASE,
-)
+_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*\b[^<>]*>")
+#: What opens a block whose content is not text: a comment, a script, a style.
+_HTML_BLOCK_OPEN = re.compile(r"<!--|<(script|style)\b[^<>]*>", re.IGNORECASE)
+_HTML_BLOCK_CLOSE = {
+    "script": re.compile(r"</script\s*>", re.IGNORECASE),
+    "style": re.compile(r"</style\s*>", re.IGNORECASE),
+}
 _HTML_BLOCK = re.compile(
     r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|blockquote|pre|hr)\b",
     re.IGNORECASE,
@@ -98,12 +101,48 @@ _ENTITY = re.compile(
 )
 
 
+def _html_blocks(text: str) -> list[tuple[int, int]]:
+    """Spans of comments, scripts and styles, in one linear pass: once a closer is
+    missing, no later opener of that kind looks for it again (unclosed ``<!--`` repeated
+    80,000 times would otherwise be quadratic)."""
+    spans: list[tuple[int, int]] = []
+    unclosed: set[str] = set()
+    pos = 0
+    while True:
+        m = _HTML_BLOCK_OPEN.search(text, pos)
+        if m is None:
+            return spans
+        kind = (m.group(1) or "--").lower()
+        end = -1
+        if kind not in unclosed:
+            if kind == "--":
+                close = text.find("-->", m.end())
+                end = close + 3 if close >= 0 else -1
+            else:
+                found = _HTML_BLOCK_CLOSE[kind].search(text, m.end())
+                end = found.end() if found else -1
+        if end < 0:
+            unclosed.add(kind)
+            pos = m.end()
+            continue
+        spans.append((m.start(), end))
+        pos = end
+
+
 def _html_tags(text: str) -> tuple[list[Edit], int]:
     # Two or more tags make it HTML; a lone "<b>" in prose is left alone.
-    matches = list(_HTML_TAG.finditer(text))
-    if len(matches) < 2:
+    blocks = _html_blocks(text)
+    edits: list[Edit] = [(s, e, "") for s, e in blocks]
+    k = 0
+    for m in _HTML_TAG.finditer(text):
+        while k < len(blocks) and blocks[k][1] <= m.start():
+            k += 1
+        if k < len(blocks) and blocks[k][0] <= m.start() < blocks[k][1]:
+            continue  # inside a comment or a script
+        edits.append((m.start(), m.end(), "\n" if _HTML_BLOCK.match(m.group()) else ""))
+    if len(edits) < 2:
         return [], 0
-    edits = [(m.start(), m.end(), "\n" if _HTML_BLOCK.match(m.group()) else "") for m in matches]
+    edits.sort()
     return edits, len(edits)
 
 
@@ -136,9 +175,10 @@ _MARKDOWN_LINE = re.compile(
 _MARKDOWN_INLINE = re.compile(
     r"[*_`!\[\]](?:"
     r"(?<=\*)\*|(?<=_)_|(?<=`)`*"  # bold, code
-    r"|(?<=!)\[(?=[^\]\n]*\][(（][^)）\n]*[)）])"  # image: "![alt](url)" keeps "alt"
-    r"|(?<=\[)(?=[^\]\n]*\][(（][^)）\n]*[)）])"  # link: "[text](url)" keeps "text"
-    r"|(?<=\])[(（][^)）\n]*[)）]"  # the "(url)" after either (full-width parens fold later)
+    # lookaheads are bounded: a line of 100,000 "[" is linear, not quadratic
+    r"|(?<=!)\[(?=[^\]\n]{0,500}\][(（][^)）\n]{0,2000}[)）])"  # image: "![alt](url)" keeps "alt"
+    r"|(?<=\[)(?=[^\]\n]{0,500}\][(（][^)）\n]{0,2000}[)）])"  # link: "[text](url)" keeps "text"
+    r"|(?<=\])[(（][^)）\n]{0,2000}[)）]"  # the "(url)" after either (full-width parens fold later)
     r")"
 )
 

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 
+from difftool.limits import DEFAULT_MAX_SIZE
 from difftool.load import load
 from difftool.models import Document, NormalisedText, Sentence
 from difftool.normalise import normalise
@@ -70,6 +71,6 @@ def prepare_text(document: Document) -> Prepared:
     return Prepared(document, norm, tuple(sentences(norm)))
 
 
-def prepare(path: str | os.PathLike[str]) -> Prepared:
-    """Load, normalise and segment the file at ``path``."""
-    return prepare_text(load(path))
+def prepare(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_SIZE) -> Prepared:
+    """Load, normalise and segment the file at ``path`` (at most ``max_size`` bytes)."""
+    return prepare_text(load(path, max_size=max_size))

@@ -100,7 +100,8 @@ def _english_breaks(line: str) -> set[int]:
         if line[m.start()] == "." and _NUMBERED_START.match(line, 0, m.start() + 1):
             continue  # "1. Review of our work": a numbered heading, not a sentence end
         if line[m.start()] == ".":
-            word = _WORD_BEFORE.search(line, 0, m.start())
+            # a bounded window: searching from 0 for each candidate is quadratic
+            word = _WORD_BEFORE.search(line, max(0, m.start() - 64), m.start())
             if word:
                 w = word.group(1).lower()
                 if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()):

@@ -185,7 +185,7 @@ def test_dedup_csv_and_terminal(runner, tmp_path: Path):
     csv_out = runner.invoke(cli, ["dedup", "--no-cache", "--format", "csv", str(SEED_000.parent)])
     assert csv_out.exit_code == 1
     lines = csv_out.output.splitlines()
-    assert lines[0] == "cluster,representative,path,similarity,containment,partial,size"
+    assert lines[0] == "cluster,representative,path,similarity,containment,partial,size,error"
     assert len(lines) == 3
     terminal = runner.invoke(cli, ["dedup", "--no-cache", str(SEED_000.parent)])
     assert "5 documents: 1 group of near-duplicates (2 documents), 0 unreadable" in terminal.output

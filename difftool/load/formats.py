@@ -14,12 +14,20 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 from xml.etree import ElementTree
 
 from difftool.errors import LoadError, UnsupportedFormat
 
 PAGE_BREAK = "\f"
+#: Bounds on a zip package's members (a zip bomb inflates a few KB into GB): the size of
+#: one member and of all members read, and how much a member may inflate.
+MAX_MEMBER = 200 * 1024 * 1024
+MAX_UNPACKED = 512 * 1024 * 1024
+MAX_RATIO = 200
+#: Most pages read from an OFD document (a page listed 20,000 times is read once).
+MAX_OFD_PAGES = 5_000
 
 
 def _missing(what: str, module: str, extra: str) -> UnsupportedFormat:
@@ -140,12 +148,18 @@ def read_ofd(archive: zipfile.ZipFile) -> str:
             doc_path = _ofd_path(PurePosixPath(""), doc_root.text or "")
             doc_dir = PurePosixPath(doc_path).parent
             document = ElementTree.fromstring(archive.read(doc_path))
+            seen: set[str] = set()
             for page in _find_all(document, "Page"):
                 content = _ofd_path(doc_dir, page.get("BaseLoc", ""))
                 if not content.endswith(".xml"):
                     content = str(PurePosixPath(content) / "Content.xml")
+                if content in seen:
+                    continue  # a page listed again is read once
+                seen.add(content)
+                if len(pages_text) >= MAX_OFD_PAGES:
+                    raise LoadError(f"OFD document lists over {MAX_OFD_PAGES} pages: not read")
                 pages_text.append(_ofd_page(ElementTree.fromstring(archive.read(content))))
-    except (KeyError, ElementTree.ParseError) as exc:
+    except (KeyError, ElementTree.ParseError, ValueError) as exc:
         raise LoadError(f"broken OFD package ({exc})") from None
     return PAGE_BREAK.join(pages_text)
 
@@ -169,15 +183,42 @@ def _ofd_page(content: ElementTree.Element) -> str:
     return "\n".join(lines)
 
 
+def _check_members(archive: zipfile.ZipFile) -> None:
+    """Refuse a package whose members would inflate past the bounds, before reading one."""
+    total = 0
+    for info in archive.infolist():
+        if info.flag_bits & 0x1:
+            raise LoadError(f"encrypted zip member {info.filename!r}: docdiff cannot read it")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise LoadError(f"zip member {info.filename!r} uses an unsupported compression method")
+        if info.file_size > MAX_MEMBER:
+            raise LoadError(
+                f"zip member {info.filename!r} would inflate to {info.file_size:,} bytes"
+            )
+        if info.file_size > MAX_RATIO * max(info.compress_size, 1024):
+            raise LoadError(
+                f"zip member {info.filename!r} inflates {info.file_size // max(info.compress_size, 1):,}"
+                " times: a zip bomb, not read"
+            )
+        total += info.file_size
+    if total > MAX_UNPACKED:
+        raise LoadError(f"zip package would inflate to {total:,} bytes: not read")
+
+
 def read_zip(data: bytes) -> tuple[str, str]:
-    """A zip package: Word .docx or OFD. Returns ``(format, text)``."""
+    """A zip package: Word .docx or OFD. Returns ``(format, text)``.
+
+    Every fault of a member (a failed CRC, corrupt deflate data, a truncated member,
+    encryption, an unsupported method, a bomb) is a :class:`LoadError` for this file.
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
-    except zipfile.BadZipFile as exc:
-        raise LoadError(f"broken zip package ({exc})") from None
-    if "word/document.xml" in names:
-        return "docx", read_docx(data)
-    if "OFD.xml" in names:
-        return "ofd", read_ofd(archive)
+        _check_members(archive)
+        if "word/document.xml" in names:
+            return "docx", read_docx(data)
+        if "OFD.xml" in names:
+            return "ofd", read_ofd(archive)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise LoadError(f"broken zip package ({type(exc).__name__}: {exc})") from None
     raise UnsupportedFormat("zip archive that is neither a Word .docx nor an OFD document")

@@ -8,6 +8,9 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+#: Deepest folder read below a root; deeper ones are listed as errors.
+MAX_DEPTH = 256
+
 
 @dataclass
 class Found:
@@ -62,28 +65,39 @@ def walk(
         seen.add(identity)
         found.files.append(path)
 
-    def scan(folder: str, root: str, device: int) -> None:
-        try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError as exc:
-            found.errors.append((folder, exc.strerror or str(exc)))
-            return
-        for entry in entries:
-            if not hidden and entry.name.startswith("."):
+    def scan(top: str, root: str, device: int) -> None:
+        # an explicit stack, not recursion: a tree 1,100 levels deep is walked (to
+        # MAX_DEPTH), not a RecursionError that ends the run
+        stack: list[tuple[str, int]] = [(top, 0)]
+        while stack:
+            folder, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                found.errors.append(
+                    (folder, f"folder nested over {MAX_DEPTH} levels deep: not read")
+                )
                 continue
             try:
-                if entry.is_dir(follow_symlinks=False):
-                    scan(entry.path, root, device)
-                elif entry.is_file(follow_symlinks=False):
-                    # the inode comes with the directory entry: no system call per file
-                    consider(entry.path, root, identity=(device, entry.inode()))
-                elif entry.is_symlink() and not os.path.isdir(entry.path):
-                    consider(
-                        entry.path, root
-                    )  # a link to a file; links to folders are not followed
+                with os.scandir(folder) as it:
+                    entries = sorted(it, key=lambda e: e.name)
             except OSError as exc:
-                found.errors.append((entry.path, exc.strerror or str(exc)))
+                found.errors.append((folder, exc.strerror or str(exc)))
+                continue
+            folders: list[str] = []
+            for entry in entries:
+                if not hidden and entry.name.startswith("."):
+                    continue
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    elif entry.is_file(follow_symlinks=False):
+                        # the inode comes with the directory entry: no system call per file
+                        consider(entry.path, root, identity=(device, entry.inode()))
+                    elif entry.is_symlink() and not os.path.isdir(entry.path):
+                        consider(entry.path, root)  # a link to a file; not to folders
+                except OSError as exc:
+                    found.errors.append((entry.path, exc.strerror or str(exc)))
+            # files of a folder before its subfolders, subfolders in name order
+            stack.extend((path, depth + 1) for path in reversed(folders))
 
     for root_path in roots:
         root = os.fspath(root_path)

@@ -22,8 +22,24 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 def printable(text: str) -> str:
     """Document text or a file name made safe for a terminal or a Markdown file: control
-    and escape characters are shown as ``\\xNN`` instead of being obeyed."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    and escape characters are shown as ``\\xNN`` instead of being obeyed, and the bytes
+    of a file name that is not UTF-8 (GBK names from a Windows zip) as ``\\xNN`` too."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", valid_text(text))
+
+
+def valid_text(text: str) -> str:
+    """Text that encodes as UTF-8: surrogate escapes (undecodable bytes of a file name)
+    become ``\\xNN``; JSON and HTML outputs stay valid UTF-8."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogateescape" if _escapes_only(text) else "surrogatepass")
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def _escapes_only(text: str) -> bool:
+    return all(not "\ud800" <= ch <= "\udfff" or "\udc80" <= ch <= "\udcff" for ch in text)
 
 
 def display(text: str) -> str:

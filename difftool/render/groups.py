@@ -11,6 +11,7 @@ if TYPE_CHECKING:  # rich is imported when a terminal view is drawn, not for JSO
     from rich.console import Console, ConsoleOptions, RenderResult
 
 from difftool.index import DedupResult
+from difftool.render import printable, valid_text
 
 
 def to_dict(result: DedupResult) -> dict[str, Any]:
@@ -20,10 +21,10 @@ def to_dict(result: DedupResult) -> dict[str, Any]:
         "clusters": [
             {
                 "id": cluster.id,
-                "representative": cluster.representative,
+                "representative": valid_text(cluster.representative),
                 "members": [
                     {
-                        "path": m.path,
+                        "path": valid_text(m.path),
                         "similarity": round(m.similarity, 4),
                         "containment": round(m.containment, 4),
                         "partial": m.partial,
@@ -34,7 +35,9 @@ def to_dict(result: DedupResult) -> dict[str, Any]:
             }
             for cluster in result.clusters
         ],
-        "errors": [{"path": path, "error": error} for path, error in result.errors],
+        "errors": [
+            {"path": valid_text(path), "error": valid_text(error)} for path, error in result.errors
+        ],
     }
 
 
@@ -43,25 +46,38 @@ def render_json(result: DedupResult) -> str:
 
 
 def render_csv(result: DedupResult) -> str:
-    """One row per member: cluster, representative, path, similarity, containment, partial, size."""
+    """One row per member: cluster, representative, path, similarity, containment, partial,
+    size; then one row per unreadable file, with its error and no cluster."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
-        ["cluster", "representative", "path", "similarity", "containment", "partial", "size"]
+        [
+            "cluster",
+            "representative",
+            "path",
+            "similarity",
+            "containment",
+            "partial",
+            "size",
+            "error",
+        ]
     )
     for cluster in result.clusters:
         for m in cluster.members:
             writer.writerow(
                 [
                     cluster.id,
-                    cluster.representative,
-                    m.path,
+                    valid_text(cluster.representative),
+                    valid_text(m.path),
                     f"{m.similarity:.4f}",
                     f"{m.containment:.4f}",
                     m.partial,
                     m.size,
+                    "",
                 ]
             )
+    for path, error in result.errors:
+        writer.writerow(["", "", valid_text(path), "", "", "", "", valid_text(error)])
     return out.getvalue()
 
 
@@ -85,7 +101,7 @@ class GroupsView:
             table.add_column("size", justify="right")
             for cluster in result.clusters:
                 for n, m in enumerate(cluster.members):
-                    label = Text(m.path, style="bold" if n == 0 else "")
+                    label = Text(printable(m.path), style="bold" if n == 0 else "")
                     if n == 0:
                         label.append("  representative", style="dim")
                     elif m.partial:
@@ -110,4 +126,4 @@ class GroupsView:
             total.append(f", {result.cached} from the cache", style="dim")
         yield total
         for path, error in result.errors:
-            yield Text(f"  {path}: {error}", style="red")
+            yield Text(f"  {printable(path)}: {printable(error)}", style="red")

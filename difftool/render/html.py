@@ -24,7 +24,7 @@ from difftool import __version__, redline
 from difftool.align import Op
 from difftool.comparison import Comparison
 from difftool.pipeline import Prepared
-from difftool.render import LABELS, percent, summary_counts
+from difftool.render import LABELS, percent, summary_counts, valid_text
 
 if TYPE_CHECKING:
     from difftool.index import DedupResult
@@ -107,7 +107,7 @@ def _hash(text: str) -> str:
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(valid_text(str(text)), quote=True)
 
 
 def page(title: str, lang: str, body: str, nav: str = "", *, script: bool = True) -> str:

@@ -9,12 +9,12 @@ from difftool import redline
 from difftool.align import Op
 from difftool.comparison import Comparison
 from difftool.pipeline import Prepared
-from difftool.render import percent
+from difftool.render import percent, valid_text
 
 
 def _side(prepared: Prepared) -> dict[str, Any]:
     return {
-        "path": prepared.document.path,
+        "path": valid_text(prepared.document.path),
         "encoding": prepared.document.encoding,
         "format": prepared.document.format,
         "sentences": len(prepared.sentences),

@@ -9,15 +9,16 @@ if TYPE_CHECKING:  # rich is imported when a terminal view is drawn, not for JSO
     from rich.console import Console, ConsoleOptions, RenderResult
 
 from difftool.matching import MatchResult
+from difftool.render import printable, valid_text
 
 
 def to_dict(result: MatchResult) -> dict[str, Any]:
     """``{"query", "candidates": [{"path", "similarity", "containment", "summary"}], "errors"}``."""
     return {
-        "query": result.query,
+        "query": valid_text(result.query),
         "candidates": [
             {
-                "path": c.path,
+                "path": valid_text(c.path),
                 "similarity": round(c.similarity, 4),
                 "jaccard": round(c.jaccard, 4),
                 "containment": round(c.containment, 4),
@@ -26,7 +27,7 @@ def to_dict(result: MatchResult) -> dict[str, Any]:
             }
             for c in result.candidates
         ],
-        "errors": [{"path": p, "error": e} for p, e in result.errors],
+        "errors": [{"path": valid_text(p), "error": valid_text(e)} for p, e in result.errors],
     }
 
 
@@ -45,7 +46,7 @@ class MatchView:
         from rich.text import Text
 
         result = self.result
-        yield Text(f"filed: {result.query}", style="bold")
+        yield Text(f"filed: {printable(result.query)}", style="bold")
         table = Table()
         table.add_column("#", justify="right", no_wrap=True)
         table.add_column("archived version", overflow="fold", ratio=1)
@@ -55,7 +56,7 @@ class MatchView:
             table.add_column(name, justify="right", no_wrap=True)
         for n, c in enumerate(result.candidates, 1):
             s = c.summary
-            label = Text(c.path, style="bold" if n == 1 else "")
+            label = Text(printable(c.path), style="bold" if n == 1 else "")
             if c.excerpt:
                 label.append("  (filed copy is an excerpt)", style="yellow")
             table.add_row(
@@ -71,8 +72,12 @@ class MatchView:
         yield table
         best = result.candidates[0]
         if not best.comparison.changes:
-            yield Text(f"the filed copy is {best.path}, with no differences", style="green")
+            yield Text(
+                f"the filed copy is {printable(best.path)}, with no differences", style="green"
+            )
         else:
-            yield Text(f"closest: {best.path}; it differs (docdiff match --diff shows how)")
+            yield Text(
+                f"closest: {printable(best.path)}; it differs (docdiff match --diff shows how)"
+            )
         for path, error in result.errors:
-            yield Text(f"  {path}: {error}", style="red")
+            yield Text(f"  {printable(path)}: {printable(error)}", style="red")
