@@ -518,6 +518,7 @@ def dedup_command(
     from difftool.index import dedup
     from difftool.render import groups
 
+    _check_roots(folders)
     result = _run_indexed(
         quiet,
         lambda update: dedup(
@@ -547,6 +548,21 @@ def dedup_command(
     if result.documents == len(result.errors) and result.errors:
         return EXIT_TROUBLE  # nothing could be read at all
     return EXIT_DIFFERENT if result.clusters else EXIT_SAME
+
+
+def _check_roots(paths: tuple[str, ...]) -> None:
+    """A folder or file the user named that is not there is trouble, not an entry."""
+    import stat
+
+    for path in paths:
+        if path == "-":
+            raise DocdiffError("-: dedup and match read folders and files, not standard input")
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as exc:
+            raise DocdiffError(f"{path}: {(exc.strerror or str(exc)).lower()}") from None
+        if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+            raise DocdiffError(f"{path}: not a folder or a regular file")
 
 
 def _member_diffs(result: Any) -> dict[str, Any]:
@@ -621,6 +637,7 @@ def match_command(
     from difftool.matching import match
     from difftool.render import matches
 
+    _check_roots(paths)
     result = _run_indexed(
         quiet,
         lambda update: match(

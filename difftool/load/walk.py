@@ -92,8 +92,15 @@ def walk(
                     elif entry.is_file(follow_symlinks=False):
                         # the inode comes with the directory entry: no system call per file
                         consider(entry.path, root, identity=(device, entry.inode()))
-                    elif entry.is_symlink() and not os.path.isdir(entry.path):
-                        consider(entry.path, root)  # a link to a file; not to folders
+                    elif entry.is_symlink():
+                        if not os.path.isdir(entry.path):
+                            consider(entry.path, root)  # a link to a file; not to folders
+                    elif (include and not _matches(entry.path, root, include)) or (
+                        exclude and _matches(entry.path, root, exclude)
+                    ):
+                        continue
+                    else:  # a FIFO, a socket or a device: listed, never opened
+                        found.errors.append((entry.path, "not a regular file"))
                 except OSError as exc:
                     found.errors.append((entry.path, exc.strerror or str(exc)))
             # files of a folder before its subfolders, subfolders in name order
