@@ -251,9 +251,15 @@ def test_deep_folder_tree(tmp_path):
         deep = deep / "d"
         deep.mkdir()
     (deep / "lost.txt").write_text("正文。", encoding="utf-8")
-    run = docdiff("dedup", "--format", "json", "-q", "--no-cache", folder)
-    assert run.code == 1
-    assert any("nested over" in e["error"] for e in json.loads(run.stdout)["errors"])
+    try:
+        run = docdiff("dedup", "--format", "json", "-q", "--no-cache", folder)
+        assert run.code == 1
+        assert any("nested over" in e["error"] for e in json.loads(run.stdout)["errors"])
+    finally:  # shutil.rmtree recurses too: pytest could not clean this folder up
+        (deep / "lost.txt").unlink()
+        while deep != folder:
+            deep.rmdir()
+            deep = deep.parent
 
 
 def test_too_many_jobs_and_nan(tmp_path):
