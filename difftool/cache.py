@@ -191,7 +191,11 @@ class SignatureCache:
         try:
             return self._connect()
         except (sqlite3.DatabaseError, CacheError) as exc:
-            if not default or "locked" in str(exc):
+            corrupt = isinstance(exc, CacheError) or any(
+                word in str(exc) for word in ("not a database", "malformed", "corrupt")
+            )
+            # locked, read-only or unopenable is not corrupt: bypassed, never moved aside
+            if not default or not corrupt:
                 raise
             aside = self.path.with_suffix(".corrupt")
             self.path.replace(aside)

@@ -193,6 +193,9 @@ def fingerprint(text: str, *, k: int = 5, num_perm: int = 128) -> Fingerprint:
     """
     codes = token_codes(text)
     size = min(k, 3) if codes.size < SHORT_TOKENS else k
+    # a document shorter than a shingle is one shingle of all its tokens: otherwise it
+    # has none, and two unrelated short documents would look identical
+    size = max(1, min(size, int(codes.size)))
     hashes = shingle_hashes(codes, size)
     half = hashes.size // 2
     # each half sorted on its own; the whole is their merge (a stable sort of two runs)

@@ -136,9 +136,9 @@ def match(
     if query_fp.shingles.size == 0:
         raise NothingSimilar(f"{os.fspath(filed)}: the filed document has no text to match")
     found = walk(paths, include=include, exclude=exclude, hidden=hidden)
+    # FILED itself is left out however PATH reaches it (a link to its folder included)
     filed_real = os.path.realpath(filed)
-    # abspath is enough for the archive's paths: walk already resolved its links
-    files = [f for f in found.files if os.path.abspath(f) != filed_real]
+    files = [f for f in found.files if os.path.realpath(f) != filed_real]
     index = Index(**options)  # type: ignore[arg-type]
     index.errors.extend(found.errors)
     index.add(files, shingles=False)

@@ -114,9 +114,9 @@ def read_doc(data: bytes) -> str:
             [antiword, "-m", "UTF-8.txt", "-w", "0", tmp.name], capture_output=True, check=False
         )
     if proc.returncode != 0:
-        raise LoadError(
-            f"antiword could not read this .doc: {proc.stderr.decode(errors='replace').strip()}"
-        )
+        # antiword names the temporary copy; the user knows the file by its own name
+        message = proc.stderr.decode(errors="replace").replace(tmp.name, "the file").strip()
+        raise LoadError(f"antiword could not read this .doc: {' '.join(message.split())}")
     return proc.stdout.decode("utf-8", errors="replace")
 
 

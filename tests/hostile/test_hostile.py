@@ -334,3 +334,27 @@ def test_escape_sequences_in_documents_and_names_reach_no_terminal(tmp_path):
         run = docdiff("--format", fmt, "--color", "always", a, b)
         assert "\x1b[2J" not in run.stdout and "\x1b]" not in run.stdout
         assert "\\x1b" in run.stdout
+
+
+def test_k_larger_than_the_documents_groups_nothing_unrelated(tmp_path):
+    folder = tmp_path / "short"
+    folder.mkdir()
+    (folder / "a.txt").write_text("甲乙丙。", encoding="utf-8")
+    (folder / "b.txt").write_text("丁戊己。", encoding="utf-8")
+    (folder / "c.txt").write_text("甲乙丙。", encoding="utf-8")
+    run = docdiff("dedup", "--format", "json", "-q", "--no-cache", "-k", "50", folder)
+    groups = [
+        sorted(Path(m["path"]).name for m in c["members"])
+        for c in json.loads(run.stdout)["clusters"]
+    ]
+    assert groups == [["a.txt", "c.txt"]]
+
+
+def test_match_leaves_filed_out_when_path_is_a_link_to_its_folder(tmp_path):
+    folder = archive_with(tmp_path, "x.txt", lambda p: Path(p).write_text("x"))
+    link = tmp_path / "link"
+    link.symlink_to(folder)
+    run = docdiff("match", "--format", "json", "-q", "--no-cache", folder / "b.txt", link)
+    assert run.code == 1, run.stderr
+    names = [Path(c["path"]).name for c in json.loads(run.stdout)["candidates"]]
+    assert "b.txt" not in names and names[0] == "a.txt"
