@@ -185,6 +185,9 @@ def _match_equal(ka: Sequence[str], kb: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def _similarity_matrix(ga: Sequence[str], gb: Sequence[str]) -> list[list[float]]:
+    if any(len(x) > inline.EXACT_SIMILARITY // 2 for x in (*ga, *gb)):
+        # a very long "sentence": each cell in linear time (see inline.similarity)
+        return [[inline.similarity(x, y) for y in gb] for x in ga]
     if len(ga) * len(gb) > 2_500:
         # big gaps: rapidfuzz's C++ matrix (imports numpy, so only when it pays)
         from rapidfuzz.process import cdist
@@ -297,7 +300,8 @@ def _pair_op(
     one_to_one = ar[1] - ar[0] == 1 and br[1] - br[0] == 1  # a split is more than punctuation
     if kind == "change" and one_to_one and punctuation_only(segments):
         kind = "punctuation"
-    return Op(kind, ar, br, Indel.normalized_similarity(ka, kb), segments, tuple(na), tuple(nb))
+    score = inline.similarity(ka, kb, list(segments))
+    return Op(kind, ar, br, score, segments, tuple(na), tuple(nb))
 
 
 def punctuation_variant(x: str, y: str) -> bool:

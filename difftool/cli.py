@@ -357,19 +357,23 @@ def diff_command(
 @run_safely
 def normalise_command(file: str, show_sentences: bool, notes: bool, max_size: int) -> int:
     """Print FILE's normalised text (the key docdiff compares). Alias: normalize."""
-    from difftool.pipeline import prepare
+    from difftool.load import load
+    from difftool.normalise import normalise
 
-    prepared = prepare(file, max_size=max_size)
+    document = load(file, max_size=max_size)
+    normalised = normalise(document.text)  # sentences only when asked: they cost most
     if notes:
-        click.echo(f"# encoding: {prepared.document.encoding}")
-        for note in prepared.notes:
+        click.echo(f"# encoding: {document.encoding}")
+        for note in document.notes + normalised.notes:
             click.echo(f"# {note}")
         click.echo()
     if show_sentences:
-        for sentence in prepared.sentences:
+        from difftool.segment import sentences
+
+        for sentence in sentences(normalised):
             click.echo(f"{sentence.index}\t{sentence.key}")
     else:
-        click.echo(prepared.normalised.text)
+        click.echo(normalised.text)
     return EXIT_SAME
 
 

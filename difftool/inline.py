@@ -16,6 +16,8 @@ import re
 from collections import Counter
 from difflib import SequenceMatcher
 
+from rapidfuzz.distance import Indel
+
 Segment = tuple[str, str]
 """``(tag, text)`` with tag ``equal``, ``delete`` or ``insert``."""
 
@@ -32,6 +34,33 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
 def tokens(text: str) -> list[str]:
     """Split a text into diff tokens."""
     return _TOKEN.findall(text)
+
+
+#: Texts up to this long (both together) are scored by rapidfuzz's exact Indel
+#: similarity; its cost grows with the product of the lengths, so longer ones are scored
+#: from the anchored token diff instead (linear, and the same on real edits).
+EXACT_SIMILARITY = 20_000
+
+
+def similarity(a: str, b: str, segments: list[Segment] | None = None) -> float:
+    """Share of characters in common, 0..1 (Indel-normalised), in bounded time.
+
+    Long texts are scored from their diff (``segments`` when the caller has it).
+    """
+    if len(a) + len(b) <= EXACT_SIMILARITY:
+        return float(Indel.normalized_similarity(a, b))
+    if not a and not b:
+        return 1.0
+    if segments is None:
+        ta, tb = tokens(a), tokens(b)
+        common = sum(
+            sum(len(t) for t in ta[i1:i2])
+            for tag, i1, i2, _, _ in opcodes(ta, tb)
+            if tag == "equal"
+        )
+    else:
+        common = sum(len(text) for tag, text in segments if tag == "equal")
+    return 2 * common / (len(a) + len(b))
 
 
 def numbers(text: str) -> list[str]:
@@ -63,8 +92,7 @@ def diff(a: str, b: str) -> list[Segment]:
     """
     ta, tb = tokens(a), tokens(b)
     segments: list[Segment] = []
-    matcher = SequenceMatcher(None, ta, tb, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(ta, tb):
         if tag == "equal":
             segments.append(("equal", "".join(ta[i1:i2])))
             continue
@@ -73,6 +101,121 @@ def diff(a: str, b: str) -> list[Segment]:
         if j2 > j1:
             segments.append(("insert", "".join(tb[j1:j2])))
     return cleanup_semantic(segments)
+
+
+#: Token sequences up to this long (both sides together) are diffed directly; longer
+#: ones are first cut at anchors, so that a 200,000-character "sentence" (a table dump,
+#: a PDF whose marks were lost) costs linear time, not quadratic.
+DIRECT_TOKENS = 3_000
+#: Tokens in an anchor: a run that occurs once on each side.
+_ANCHOR_SIZES = (16, 8, 4)
+
+
+Opcode = tuple[str, int, int, int, int]
+
+
+def opcodes(ta: list[str], tb: list[str]) -> list[Opcode]:
+    """difflib-style opcodes over two token lists, in bounded time for long ones.
+
+    Long inputs are anchored first, as ``git diff --histogram`` does: runs of tokens that
+    occur exactly once on each side, kept in order (a longest increasing chain), and only
+    the stretches between anchors are diffed; a stretch still too long and without an
+    anchor is a deletion plus an insertion.
+    """
+    out: list[Opcode] = []
+    _opcodes(ta, tb, 0, len(ta), 0, len(tb), 0, out)
+    return _joined(out)
+
+
+def _opcodes(
+    ta: list[str], tb: list[str], a0: int, a1: int, b0: int, b1: int, level: int, out: list[Opcode]
+) -> None:
+    if a1 - a0 + b1 - b0 <= DIRECT_TOKENS:
+        matcher = SequenceMatcher(None, ta[a0:a1], tb[b0:b1], autojunk=False)
+        out.extend(
+            (t, a0 + i1, a0 + i2, b0 + j1, b0 + j2) for t, i1, i2, j1, j2 in matcher.get_opcodes()
+        )
+        return
+    if level >= len(_ANCHOR_SIZES):
+        if a1 > a0:
+            out.append(("delete", a0, a1, b0, b0))
+        if b1 > b0:
+            out.append(("insert", a1, a1, b0, b1))
+        return
+    size = _ANCHOR_SIZES[level]
+    anchors = _anchors(ta, tb, a0, a1, b0, b1, size)
+    if not anchors:
+        _opcodes(ta, tb, a0, a1, b0, b1, level + 1, out)
+        return
+    pa, pb = a0, b0
+    for i, j in anchors:
+        _opcodes(ta, tb, pa, i, pb, j, level + 1, out)
+        out.append(("equal", i, i + size, j, j + size))
+        pa, pb = i + size, j + size
+    _opcodes(ta, tb, pa, a1, pb, b1, level + 1, out)
+
+
+def _anchors(
+    ta: list[str], tb: list[str], a0: int, a1: int, b0: int, b1: int, size: int
+) -> list[tuple[int, int]]:
+    """Runs of ``size`` tokens unique on both sides, in order and not overlapping."""
+
+    def runs(seq: list[str], lo: int, hi: int) -> dict[str, int]:
+        # each run keyed by its text: a slice of the joined tokens, at C speed
+        joined = "".join(seq[lo:hi])
+        starts = [0]
+        for token in seq[lo:hi]:
+            starts.append(starts[-1] + len(token))
+        seen: dict[str, int] = {}
+        for k in range(hi - lo - size + 1):
+            key = joined[starts[k] : starts[k + size]]
+            seen[key] = -1 if key in seen else lo + k
+        return seen
+
+    in_a, in_b = runs(ta, a0, a1), runs(tb, b0, b1)
+    pairs = sorted((i, in_b[key]) for key, i in in_a.items() if i >= 0 and in_b.get(key, -1) >= 0)
+    chain = _increasing(pairs)
+    kept: list[tuple[int, int]] = []
+    for i, j in chain:
+        if not kept or (i >= kept[-1][0] + size and j >= kept[-1][1] + size):
+            kept.append((i, j))
+    return kept
+
+
+def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest chain of pairs increasing in both coordinates (patience sorting)."""
+    from bisect import bisect_left
+
+    tails: list[int] = []  # smallest second coordinate ending a chain of each length
+    ends: list[int] = []  # index in pairs of that chain's end
+    back = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        at = bisect_left(tails, j)
+        if at == len(tails):
+            tails.append(j)
+            ends.append(k)
+        else:
+            tails[at], ends[at] = j, k
+        back[k] = ends[at - 1] if at else -1
+    chain: list[tuple[int, int]] = []
+    k = ends[-1] if ends else -1
+    while k >= 0:
+        chain.append(pairs[k])
+        k = back[k]
+    return chain[::-1]
+
+
+def _joined(ops: list[Opcode]) -> list[Opcode]:
+    """Neighbouring opcodes of one tag joined; empty ones dropped."""
+    out: list[Opcode] = []
+    for op in ops:
+        if op[2] == op[1] and op[4] == op[3]:
+            continue
+        if out and out[-1][0] == op[0] == "equal" and out[-1][2] == op[1] and out[-1][4] == op[3]:
+            out[-1] = ("equal", out[-1][1], op[2], out[-1][3], op[4])
+        else:
+            out.append(op)
+    return out
 
 
 def _merge(segments: list[Segment]) -> list[Segment]:

@@ -180,13 +180,17 @@ def joined_offsets(sentences: Sequence[Sentence]) -> list[int]:
 
 def _pieces(chars: list[tuple[str, str, bool]]) -> list[Piece]:
     out: list[Piece] = []
-    for ch, tag, figure in chars:
-        if out and out[-1].tag == tag and out[-1].figure == figure:
-            out[-1] = Piece(out[-1].text + ch, tag, figure)
-        else:
-            out.append(Piece(ch, tag, figure))
-    if out and out[-1].text.endswith(" "):  # collapsed layout may leave a trailing space
-        out[-1] = Piece(out[-1].text.rstrip(), out[-1].tag, out[-1].figure)
+    run: list[str] = []
+    last: tuple[str, bool] | None = None
+    for ch, tag, figure in chars:  # runs collected in lists: a 200,000-character line is linear
+        if (tag, figure) != last and run:
+            assert last is not None
+            out.append(Piece("".join(run), *last))
+            run = []
+        run.append(ch)
+        last = (tag, figure)
+    if run and last is not None:
+        out.append(Piece("".join(run).rstrip(), *last))  # collapsed layout may leave a space
     return [p for p in out if p.text]
 
 

@@ -1,0 +1,119 @@
+"""How ``docdiff A B`` grows with input: one long line, and realistic report pairs.
+
+1. A text without punctuation (a table dump, a PDF whose marks were lost) of 50,000 and
+   200,000 characters against a copy with a 3-character edit every 2,000 characters:
+   the whole "document" is one sentence, the worst case of the inline diff.
+2. Realistic pairs (PDF layout against an edited web copy) of 0.5, 1, 2 and 4 MB.
+
+Wall time and peak memory of the whole command (median of ``--repeat``), the growth
+exponent between sizes (log time ratio / log size ratio: 1 is linear), and the same for
+``git diff --no-index --word-diff`` on the same files, as the reference.
+
+    python benchmarks/bench_scaling.py --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench_diff import CORPUS, long_pair  # noqa: E402
+from common import compile_once  # noqa: E402
+
+#: Runs docdiff and prints its own peak memory (KB) last on stderr.
+_PEAK = (
+    "import resource, runpy, sys\n"
+    "sys.argv = ['docdiff', *sys.argv[1:]]\n"
+    "try:\n"
+    "    runpy.run_module('difftool', run_name='__main__')\n"
+    "finally:\n"
+    "    sys.stderr.write(f'\\n{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+)
+
+
+def measure(cmd: list[str], repeat: int) -> tuple[float, float]:
+    """Median seconds and, for docdiff, peak MB of a command (its largest run)."""
+    times, peaks = [], [0.0]
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        last = proc.stderr.strip().splitlines()[-1:] if cmd[1] == "-c" else []
+        if last and last[0].isdigit():
+            peaks.append(int(last[0]) / 1024)
+    return statistics.median(times), max(peaks)
+
+
+def single_line(folder: Path, chars: int) -> tuple[Path, Path]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))[-5:]] or [
+        p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))
+    ]
+    text = re.sub(r"[，。；：、！？\s“”《》（）,.;:!?]", "", "".join(texts))
+    while len(text) < chars:
+        text += text
+    a = text[:chars]
+    b = list(a)
+    for i in range(0, chars, 2000):
+        b[i : i + 3] = "甲乙丙"
+    pa, pb = folder / f"line_{chars}_a.txt", folder / f"line_{chars}_b.txt"
+    pa.write_text(a, encoding="utf-8")
+    pb.write_text("".join(b), encoding="utf-8")
+    return pa, pb
+
+
+def table(label: str, rows: list[tuple[float, Path, Path]], repeat: int) -> None:
+    has_git = shutil.which("git") is not None
+    print(f"\n{label}")
+    print(f"{'size':>10}{'docdiff s':>11}{'MB':>8}{'exp':>7}{'git s':>9}{'exp':>7}")
+    last: tuple[float, float, float] | None = None
+    for size, a, b in rows:
+        t, mb = measure([sys.executable, "-c", _PEAK, "--format", "json", str(a), str(b)], repeat)
+        g = (
+            measure(["git", "diff", "--no-index", "--word-diff=porcelain", str(a), str(b)], repeat)[
+                0
+            ]
+            if has_git
+            else float("nan")
+        )
+        exp_d = exp_g = ""
+        if last is not None:
+            ratio = math.log(size / last[0])
+            exp_d = f"{math.log(t / last[1]) / ratio:.2f}"
+            exp_g = f"{math.log(g / last[2]) / ratio:.2f}" if has_git else ""
+        print(f"{size:>10,.0f}{t:>11.3f}{mb:>8.0f}{exp_d:>7}{g:>9.3f}{exp_g:>7}")
+        last = (size, t, g)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    compile_once()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        lines = [(float(n), *single_line(folder, n)) for n in (50_000, 200_000)]
+        table(
+            "one line without punctuation, characters (3 changed every 2,000)", lines, args.repeat
+        )
+        pairs = []
+        for mb in (0.5, 1, 2, 4):
+            sub = folder / f"mb{mb}"
+            sub.mkdir()
+            a, b = long_pair(sub, mb)
+            pairs.append((float(a.stat().st_size), a, b))
+        table("realistic pairs, bytes of side A", pairs, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
