@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     ctime_ns INTEGER NOT NULL,
     key_hash TEXT NOT NULL,
     tokens INTEGER NOT NULL,
+    holes INTEGER NOT NULL,
     shingles BLOB NOT NULL,
     signature BLOB NOT NULL,
     halves BLOB NOT NULL,
@@ -116,7 +117,9 @@ def _unpack_shingles(data: bytes) -> npt.NDArray[np.uint32]:
 _EMPTY = np.zeros(0, dtype=np.uint32)
 
 
-def _unpack(key_hash: str, tokens: int, shingles: bytes, sig: bytes, halves: bytes) -> Fingerprint:
+def _unpack(
+    key_hash: str, tokens: int, shingles: bytes, sig: bytes, halves: bytes, holes: int = 0
+) -> Fingerprint:
     # read-only views on the row's bytes: nothing downstream writes to a fingerprint
     both = np.frombuffer(halves, dtype=np.uint64)
     half = both.size // 2
@@ -126,19 +129,20 @@ def _unpack(key_hash: str, tokens: int, shingles: bytes, sig: bytes, halves: byt
         shingles=_unpack_shingles(shingles) if shingles else _EMPTY,
         signature=np.frombuffer(sig, dtype=np.uint64),
         halves=(both[:half], both[half:]),
+        holes=holes,
     )
 
 
 def _decoded(
-    key_hash: object, tokens: object, packed: object, sig: object, halves: object
+    key_hash: object, tokens: object, holes: object, packed: object, sig: object, halves: object
 ) -> Fingerprint | None:
     """A row's fingerprint, or None when a column has the wrong type or length."""
     try:
-        if not (isinstance(key_hash, str) and isinstance(tokens, int)):
+        if not (isinstance(key_hash, str) and isinstance(tokens, int) and isinstance(holes, int)):
             return None
         if not all(isinstance(b, bytes) for b in (packed, sig, halves)):
             return None
-        fp = _unpack(key_hash, tokens, packed, sig, halves)  # type: ignore[arg-type]
+        fp = _unpack(key_hash, tokens, packed, sig, halves, holes)  # type: ignore[arg-type]
     except (ValueError, TypeError):
         return None
     if fp.signature.size == 0 or fp.halves[0].size != fp.signature.size:
@@ -232,15 +236,15 @@ class SignatureCache:
         column = "shingles" if shingles else "x''"
         try:
             rows = self._db.execute(
-                f"SELECT path, size, mtime_ns, ctime_ns, key_hash, tokens, {column}, signature, "
+                f"SELECT path, size, mtime_ns, ctime_ns, key_hash, tokens, holes, {column}, signature, "
                 "halves FROM fingerprints WHERE settings = ?",
                 (self.settings,),
             )
-            for key, size, mtime, ctime, key_hash, tokens, packed, sig, halves in rows:
+            for key, size, mtime, ctime, key_hash, tokens, holes, packed, sig, halves in rows:
                 s = wanted.get(key)
                 if s is None or not s.matches(size, mtime, ctime):
                     continue
-                fp = _decoded(key_hash, tokens, packed, sig, halves)
+                fp = _decoded(key_hash, tokens, holes, packed, sig, halves)
                 if fp is not None:  # a row that does not decode is a miss, rewritten later
                     found[s.path] = fp
         except sqlite3.Error as exc:
@@ -319,7 +323,7 @@ class SignatureCache:
         try:
             with self._db:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO fingerprints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO fingerprints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         (
                             s.key,
@@ -329,6 +333,7 @@ class SignatureCache:
                             s.ctime_ns,
                             fp.key_hash,
                             fp.tokens,
+                            fp.holes,
                             *_pack(fp),
                         )
                         for s, fp in items

@@ -2,8 +2,8 @@
 
 Tokens are one per CJK character, per Latin word and per number, taken from the
 normalised key (punctuation and spaces dropped); shingles are ``k`` consecutive tokens
-(k = 5, or 3 for documents under :data:`SHORT_TOKENS` tokens). Each shingle is hashed
-once to 64 bits, all in NumPy.
+(k = 5 for every document, short or long, so that a short excerpt and its long source
+share their shingles). Each shingle is hashed once to 64 bits, all in NumPy.
 
 The signature is a one-permutation MinHash (Li, Owen and Zhang 2012) with rotation
 densification (Shrivastava and Li 2014): the 64-bit hashes are split into ``num_perm``
@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-#: Tokens below which a document is short and uses 3-token shingles.
+#: Tokens below which a document is short: its signature can say little about a long
+#: document that contains it, so dedup and match also look it up shingle by shingle.
 SHORT_TOKENS = 200
 #: Bits kept of each shingle hash for exact verification: two unrelated 4,000-shingle
 #: documents then share about one value by chance, a Jaccard error near 0.0001, and the
@@ -56,6 +57,8 @@ class Fingerprint:
             for exact Jaccard and containment.
         signature: the whole document's signature, ``num_perm`` uint64 values.
         halves: signatures of the first and the second half of the document.
+        holes: characters lost to an encoding accident (``�``): a copy with none is
+            preferred as a group's representative.
     """
 
     key_hash: str
@@ -63,6 +66,7 @@ class Fingerprint:
     shingles: U32
     signature: U64
     halves: tuple[U64, U64]
+    holes: int = 0
 
     def lean_minhash(self) -> Any:
         """The signature as a datasketch ``LeanMinHash``, for datasketch's own indexes.
@@ -143,6 +147,26 @@ def token_codes(text: str) -> U64:
     return codes
 
 
+#: The token of U+FFFD, what mojibake repair leaves where bytes were lost.
+HOLE = np.uint64(0xFFFD)
+
+
+def _without_holes(hashes: U64, codes: U64, k: int) -> U64:
+    """Drop the shingles that span a lost character.
+
+    A page once decoded in the wrong encoding keeps a ``�`` wherever a byte was lost
+    (every twenty characters or so). A shingle across it matches nothing, so keeping it
+    would make the copy look less contained in its source than it is; without them,
+    what survived of the page is compared, and containment does the rest.
+    """
+    hole = codes == HOLE
+    if not hole.any() or hashes.size != codes.size - k + 1:
+        return hashes
+    spans = np.convolve(hole.astype(np.int32), np.ones(k, dtype=np.int32), mode="valid")
+    kept: U64 = hashes[spans == 0]
+    return kept
+
+
 def shingle_hashes(codes: U64, k: int) -> U64:
     """The 64-bit hash of each run of ``k`` consecutive token codes, in order."""
     n = codes.size - k + 1
@@ -187,16 +211,14 @@ def fingerprint(text: str, *, k: int = 5, num_perm: int = 128) -> Fingerprint:
 
     Args:
         text: the normalised key (see :func:`difftool.normalise`).
-        k: tokens per shingle; documents under :data:`SHORT_TOKENS` tokens use
-            ``min(k, 3)``.
+        k: tokens per shingle, the same for every document.
         num_perm: signature length, a power of two.
     """
     codes = token_codes(text)
-    size = min(k, 3) if codes.size < SHORT_TOKENS else k
     # a document shorter than a shingle is one shingle of all its tokens: otherwise it
     # has none, and two unrelated short documents would look identical
-    size = max(1, min(size, int(codes.size)))
-    hashes = shingle_hashes(codes, size)
+    size = max(1, min(k, int(codes.size)))
+    hashes = _without_holes(shingle_hashes(codes, size), codes, size)
     half = hashes.size // 2
     # each half sorted on its own; the whole is their merge (a stable sort of two runs)
     first, second = np.sort(hashes[:half]), np.sort(hashes[half:])
@@ -213,6 +235,7 @@ def fingerprint(text: str, *, k: int = 5, num_perm: int = 128) -> Fingerprint:
             signature(first, num_perm, presorted=True),
             signature(second, num_perm, presorted=True),
         ),
+        holes=int(np.count_nonzero(codes == HOLE)),
     )
 
 

@@ -26,11 +26,18 @@ import numpy.typing as npt
 
 from difftool.cache import SignatureCache, Stat, default_path, stat
 from difftool.errors import DocdiffError
-from difftool.fingerprint import Fingerprint, band_keys, common, fingerprint, overlap
+from difftool.fingerprint import (
+    SHORT_TOKENS,
+    Fingerprint,
+    band_keys,
+    common,
+    fingerprint,
+    overlap,
+)
 from difftool.limits import DEFAULT_MAX_SIZE
 
 #: Normaliser and fingerprint version: part of the cache key, so a change invalidates.
-FINGERPRINT_VERSION = 2
+FINGERPRINT_VERSION = 3  # 3: one shingle size for all documents
 DEFAULT_THRESHOLD = 0.7
 DEFAULT_CONTAINMENT = 0.8
 #: The smallest document (in shingles) that can join a group by containment alone.
@@ -324,13 +331,57 @@ class Index:
     # --- grouping ------------------------------------------------------------------------
 
     def candidate_pairs(self, paths: Sequence[str]) -> set[tuple[int, int]]:
-        """Pairs of indices into ``paths`` whose whole or half signatures share an LSH band."""
+        """Pairs of indices into ``paths`` whose whole or half signatures share an LSH band,
+        and pairs where a short document lies inside a longer one (see :meth:`contained`)."""
         if len(paths) < 2:
             return set()
         fps = [self.fingerprints[p] for p in paths]
         signatures = np.stack([part for fp in fps for part in (fp.signature, *fp.halves)])
         owners = np.repeat(np.arange(len(paths)), 3)
-        return bucket_pairs(band_keys(signatures, *lsh_params(self.num_perm)), owners)
+        pairs = bucket_pairs(band_keys(signatures, *lsh_params(self.num_perm)), owners)
+        return pairs | self.contained(paths)
+
+    def contained(
+        self, paths: Sequence[str], within: Sequence[str] | None = None
+    ) -> set[tuple[int, int]]:
+        """Pairs (as sorted index pairs into ``paths``) of a short document and a longer
+        one holding most of its shingles.
+
+        A 90-token excerpt of a 600-token report has a Jaccard similarity near 0.15 with
+        it, which no signature band finds; looked up shingle by shingle (only the short
+        documents' shingles, against every longer document's), it is plainly inside.
+        Costs nothing when no document is short.
+        """
+        shorts = [
+            i
+            for i, p in enumerate(paths)
+            if MIN_CONTAINED <= self.fingerprints[p].tokens < SHORT_TOKENS
+        ]
+        if not shorts:
+            return set()
+        self.load_shingles(paths)
+        owners: dict[int, list[int]] = {}
+        for i in shorts:
+            for value in self.fingerprints[paths[i]].shingles.tolist():
+                owners.setdefault(value, []).append(i)
+        values = np.fromiter(owners, dtype=np.uint32, count=len(owners))
+        values.sort()
+        pairs: set[tuple[int, int]] = set()
+        for j, path in enumerate(paths):
+            shingles = self.fingerprints[path].shingles
+            hits = shingles[np.isin(shingles, values, assume_unique=True)]
+            if not hits.size:
+                continue
+            counts: dict[int, int] = {}
+            for value in hits.tolist():
+                for i in owners[value]:
+                    if i != j:
+                        counts[i] = counts.get(i, 0) + 1
+            for i, shared in counts.items():
+                size = self.fingerprints[paths[i]].shingles.size
+                if shared >= self.containment * size and shingles.size >= size:
+                    pairs.add((min(i, j), max(i, j)))
+        return pairs
 
     def related(self, a: str, b: str) -> tuple[bool, float, float]:
         """Exact check of a pair: (joined, Jaccard, containment of the smaller in the larger)."""
@@ -410,14 +461,22 @@ class Index:
         the longer document, then the first path.
         """
         if len(paths) == 2:  # both confirm the same shared shingles
-            return min(paths, key=lambda p: (-self.fingerprints[p].tokens, p))
+            return min(
+                paths,
+                key=lambda p: (self.fingerprints[p].holes > 0, -self.fingerprints[p].tokens, p),
+            )
         shingles = [self.fingerprints[p].shingles for p in paths]
         values, counts = np.unique(np.concatenate(shingles), return_counts=True)
         shared = values[counts > 1]
         confirmed = [common(s, shared) for s in shingles]
         order = sorted(
             range(len(paths)),
-            key=lambda i: (-confirmed[i], -self.fingerprints[paths[i]].tokens, paths[i]),
+            key=lambda i: (
+                self.fingerprints[paths[i]].holes > 0,  # a copy that lost characters is not kept
+                -confirmed[i],
+                -self.fingerprints[paths[i]].tokens,
+                paths[i],
+            ),
         )
         return paths[order[0]]
 

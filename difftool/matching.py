@@ -22,7 +22,14 @@ import numpy as np
 
 from difftool.comparison import Comparison, compare
 from difftool.errors import DocdiffError
-from difftool.fingerprint import containment, fingerprint, jaccard
+from difftool.fingerprint import (
+    SHORT_TOKENS,
+    Fingerprint,
+    common,
+    containment,
+    fingerprint,
+    jaccard,
+)
 from difftool.index import Index
 from difftool.limits import DEFAULT_MAX_SIZE
 from difftool.pipeline import Prepared, prepare
@@ -74,6 +81,20 @@ class MatchResult:
     documents: int
     errors: tuple[tuple[str, str], ...] = ()
     warnings: tuple[str, ...] = ()
+
+
+def _by_containment(
+    index: Index, paths: list[str], query: Fingerprint, shortlist: list[str]
+) -> list[str]:
+    """The shortlist, plus the documents that hold most of a short query's shingles."""
+    index.load_shingles(paths)
+    scored = []
+    for path in paths:
+        shared = common(query.shingles, index.fingerprints[path].shingles)
+        if shared:
+            scored.append((-shared, path))
+    extra = [path for _, path in sorted(scored)[:SHORTLIST]]
+    return list(dict.fromkeys([*extra, *shortlist]))
 
 
 def _shortlist(
@@ -144,6 +165,10 @@ def match(
     index.add(files, shingles=False)
     readable = sorted(index.fingerprints)
     shortlist = _shortlist(index, readable, query_fp.signature, query_fp.halves)
+    if query_fp.tokens < SHORT_TOKENS:
+        # a short filed copy (an excerpt) says little through its signature: look its
+        # shingles up in every archived document instead
+        shortlist = _by_containment(index, readable, query_fp, shortlist)
     index.load_shingles(shortlist)
     scored = []
     for path in shortlist:

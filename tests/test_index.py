@@ -61,8 +61,10 @@ def test_signature_agreement_estimates_jaccard(seed, keep):
 def test_fingerprint_of_empty_and_short_text():
     empty = fingerprint("")
     assert empty.tokens == 0 and empty.shingles.size == 0
-    short = fingerprint("开展执法监督调研")  # under 200 tokens: 3-token shingles
-    assert short.shingles.size == 6
+    short = fingerprint("开展执法监督调研")  # 8 tokens: 5-token shingles, as for any length
+    assert short.shingles.size == 4
+    tiny = fingerprint("开展")  # shorter than a shingle: one shingle of its tokens
+    assert tiny.shingles.size == 1 and tiny.key_hash != fingerprint("调研").key_hash
 
 
 # --- a folder of versions ------------------------------------------------------------------

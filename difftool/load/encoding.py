@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import re
 
 from difftool.errors import LoadError
 from difftool.load import plausibility
@@ -63,6 +64,31 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     if controls > len(text) * 0.01 or plausibility.score(text[:20_000]) < -11:
         return None
     return text, encoding
+
+
+_NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
+#: What Windows-1252 English text holds beyond ASCII: curly quotes, dashes, accents.
+_LATIN_EXTRA = frozenset("‘’“”–—…•€™«»·°§©®±×÷¼½¾¡¿") | frozenset(
+    chr(c) for c in range(0xC0, 0x100)
+)
+
+
+def _latin(data: bytes) -> str | None:
+    """Windows-1252 text (English with curly quotes), which GB18030 also "decodes"
+    (``webpage’s`` as ``webpage抯``): mostly ASCII, and its other bytes stand alone
+    (a quote, an accent), where a CJK character is always two bytes or more."""
+    runs = _NON_ASCII_RUN.findall(data)
+    if not runs or sum(map(len, runs)) * 10 > len(data):
+        return None
+    if sum(1 for r in runs if len(r) == 1) * 2 < len(runs) or max(map(len, runs)) > 3:
+        return None
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    if all(ch in _LATIN_EXTRA for r in runs for ch in r.decode("cp1252")):
+        return text
+    return None
 
 
 def _plausible_utf16(data: bytes) -> tuple[str, str] | None:
@@ -120,6 +146,9 @@ def decode(data: bytes) -> tuple[str, str]:
         if found:
             return found
         raise LoadError("binary file (NUL bytes); docdiff compares text documents")
+    latin = _latin(data)
+    if latin is not None:
+        return latin, "windows-1252"
     candidates: dict[str, str] = {}
     for encoding in _CHINESE:
         try:
