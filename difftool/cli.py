@@ -108,6 +108,7 @@ def cli() -> None:
     docdiff normalise FILE      the comparison key: layout noise removed
     docdiff dedup FOLDER...     groups of near-duplicate versions
     docdiff match FILED PATH... which archived version was filed
+    docdiff apply PLAN --move-to Q  carry out a reviewed dedup plan (undo: docdiff undo)
 
     Exit status: 0 no differences, 1 differences, 2 trouble.
     """
@@ -493,6 +494,17 @@ def walk_options(fn: F) -> F:
 )
 @output_option
 @max_size_option
+@click.option(
+    "--tree", is_flag=True, help="Infer each group's family tree: which version came from which."
+)
+@click.option("--list-all", is_flag=True, help="Also list the documents that belong to no group.")
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write a plan: keep each representative, propose the others for quarantine (see apply).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @run_safely
 def dedup_command(
@@ -509,6 +521,9 @@ def dedup_command(
     fmt: str,
     output: str | None,
     max_size: int,
+    tree: bool,
+    list_all: bool,
+    plan_path: str | None,
     quiet: bool,
 ) -> int:
     """Find groups of near-duplicate versions among the files under FOLDERS.
@@ -516,8 +531,16 @@ def dedup_command(
     Exact copies, re-encoded, re-laid-out and Traditional copies, copies cut short and
     partly garbled copies are grouped; unrelated reports of the same genre are not.
     Fingerprints are cached, so a second run over an unchanged folder reads no
-    document. docdiff never modifies, moves or deletes a scanned file.
+    document. dedup never modifies, moves or deletes a scanned file; `--plan` writes a
+    plan that `docdiff apply` carries out after you have reviewed it.
     Exit status: 0 no duplicates, 1 duplicates found, 2 trouble.
+
+    \b
+    Examples:
+      docdiff dedup archive/                         groups in the terminal
+      docdiff dedup --tree archive/                  and how each group's versions descend
+      docdiff dedup --format html -o groups.html archive/
+      docdiff dedup --plan plan.json archive/        then: docdiff apply plan.json --move-to Q
     """
     from difftool.index import dedup
     from difftool.render import groups
@@ -539,16 +562,25 @@ def dedup_command(
             max_size=max_size,
         ),
     )
+    trees = _family_trees(result) if tree else {}
+    if plan_path:
+        from difftool.actions import make_plan, write_plan
+
+        write_plan(make_plan(result), plan_path)
+        click.echo(f"docdiff: plan written to {plan_path}: review it, then docdiff apply", err=True)
     if fmt == "json":
-        _emit(groups.render_json(result) + "\n", output)
+        _emit(groups.render_json(result, trees, list_all=list_all) + "\n", output)
     elif fmt == "csv":
-        _emit(groups.render_csv(result), output)
+        _emit(groups.render_csv(result, list_all=list_all), output)
     elif fmt == "html":
         from difftool.render import html
 
-        _emit(html.render_groups(result, _member_diffs(result)), output)
+        _emit(html.render_groups(result, _member_diffs(result), trees, list_all=list_all), output)
     else:
-        _console("auto").print(groups.GroupsView(result))
+        console = _console("auto")
+        console.print(groups.GroupsView(result, list_all=list_all))
+        if trees:
+            console.print(groups.TreesView(result, trees))
     if result.documents == len(result.errors) and result.errors:
         return EXIT_TROUBLE  # nothing could be read at all
     return EXIT_DIFFERENT if result.clusters else EXIT_SAME
@@ -567,6 +599,21 @@ def _check_roots(paths: tuple[str, ...]) -> None:
             raise DocdiffError(f"{path}: {(exc.strerror or str(exc)).lower()}") from None
         if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
             raise DocdiffError(f"{path}: not a folder or a regular file")
+
+
+def _family_trees(result: Any) -> dict[int, Any]:
+    """Each group's family tree (a group that cannot be read again gets none)."""
+    from difftool.family import family_tree
+
+    trees: dict[int, Any] = {}
+    for cluster in result.clusters:
+        try:
+            family = family_tree([m.path for m in cluster.members], cluster.representative)
+        except DocdiffError:
+            continue
+        if family is not None:
+            trees[cluster.id] = family
+    return trees
 
 
 def _member_diffs(result: Any) -> dict[str, Any]:
@@ -672,6 +719,75 @@ def match_command(
 
             console.print(terminal.view(best.comparison))
     return EXIT_DIFFERENT if best.comparison.differs else EXIT_SAME
+
+
+@cli.command("apply")
+@click.argument("plan", type=click.Path(dir_okay=False))
+@click.option(
+    "--move-to",
+    "quarantine",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Quarantine folder; the moved files keep their paths below it.",
+)
+@click.option("--link", is_flag=True, help="Leave a symbolic link in each moved file's place.")
+@click.option("--dry-run", "-n", is_flag=True, help="Show what would be moved; move nothing.")
+@run_safely
+def apply_command(plan: str, quarantine: str, link: bool, dry_run: bool) -> int:
+    """Carry out a reviewed PLAN (from `docdiff dedup --plan`): move each proposed file
+    into the quarantine folder.
+
+    Each file is checked against the plan first (size, modification time, SHA-256): a
+    file that changed since is skipped and reported. Every move is written to a journal
+    in the quarantine folder before and after it happens; `docdiff undo JOURNAL` moves
+    the files back. Nothing is ever deleted. Interrupted, run the same command again:
+    it finishes the job. Exit status: 0 all moved, 1 some skipped, 2 trouble.
+
+    \b
+    Examples:
+      docdiff apply plan.json --move-to quarantine/ --dry-run
+      docdiff apply plan.json --move-to quarantine/ --link
+    """
+    from difftool.actions import apply, describe, plan_id, read_plan
+
+    outcome, journal = apply(
+        read_plan(plan), quarantine, plan_id=plan_id(plan), link=link, dry_run=dry_run
+    )
+    for line in describe(outcome, "move"):
+        click.echo(_safe(line))
+    moved = len(outcome.done) + len(outcome.already)
+    if dry_run:
+        click.echo(f"{len(outcome.planned)} to move, {len(outcome.skipped)} to skip (dry run)")
+    else:
+        click.echo(f"{moved} moved, {len(outcome.skipped)} skipped; journal: {_safe(str(journal))}")
+    return EXIT_DIFFERENT if outcome.skipped else EXIT_SAME
+
+
+@cli.command("undo")
+@click.argument("journal", type=click.Path(dir_okay=False))
+@click.option("--dry-run", "-n", is_flag=True, help="Show what would be moved back.")
+@run_safely
+def undo_command(journal: str, dry_run: bool) -> int:
+    """Move back every file that `docdiff apply` moved, as its JOURNAL records.
+
+    Interrupted, run it again: it finishes the job. A file whose place has been taken
+    meanwhile is not overwritten (skipped and reported). Exit status: 0 all restored,
+    1 some skipped, 2 trouble.
+    """
+    from difftool.actions import describe, undo
+
+    outcome = undo(journal, dry_run=dry_run)
+    for line in describe(outcome, "restore"):
+        click.echo(_safe(line))
+    restored = len(outcome.done) + len(outcome.already)
+    click.echo(f"{restored} restored, {len(outcome.skipped)} skipped")
+    return EXIT_DIFFERENT if outcome.skipped else EXIT_SAME
+
+
+def _safe(text: str) -> str:
+    from difftool.render import printable
+
+    return printable(text)
 
 
 def main() -> None:

@@ -78,6 +78,7 @@ class DedupResult:
     warnings: tuple[str, ...] = ()
     cached: int = 0
     candidates: int = 0
+    singletons: tuple[str, ...] = ()
 
 
 def lsh_params(num_perm: int, *, floor: float = 0.5, noise: float = 0.1) -> tuple[int, int]:
@@ -423,6 +424,7 @@ class Index:
         for path in sorted(self.fingerprints):
             members.setdefault(groups.find(path), []).append(path)
         grouped = [paths for paths in members.values() if len(paths) > 1]
+        alone = sorted(paths[0] for paths in members.values() if len(paths) == 1)
         self.load_shingles(p for paths in grouped for p in paths)
         clusters = [self._cluster(paths) for paths in grouped]
         clusters.sort(key=lambda c: (-len(c.members), c.representative))
@@ -434,6 +436,7 @@ class Index:
             warnings=tuple(self.warnings),
             cached=self.cached,
             candidates=len(candidates),
+            singletons=tuple(alone),
         )
 
     def _cluster(self, paths: list[str]) -> Cluster:

@@ -10,13 +10,57 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # rich is imported when a terminal view is drawn, not for JSON or CSV
     from rich.console import Console, ConsoleOptions, RenderResult
 
+from difftool.family import Edge, Family
 from difftool.index import DedupResult
 from difftool.render import printable, valid_text
 
 
-def to_dict(result: DedupResult) -> dict[str, Any]:
-    """``{"documents", "clusters": [{"id", "representative", "members": [...]}], "errors"}``."""
+def tree_dict(family: Family) -> dict[str, Any]:
+    """A family tree as JSON: the root, and each edge with what that step changed."""
     return {
+        "root": valid_text(family.root),
+        "edges": [
+            {
+                "parent": valid_text(e.parent),
+                "child": valid_text(e.child),
+                "distance": e.distance,
+                "summary": e.summary,
+                "figures": [{"old": list(old), "new": list(new)} for old, new in e.figures],
+                "headings": list(e.headings),
+            }
+            for e in family.edges
+        ],
+    }
+
+
+def edge_label(edge: Edge) -> str:
+    """``2 changed · 1 inserted · figures 4377 → 4378 · under (二)…``."""
+    names = {"change": "changed", "insert": "inserted", "delete": "removed", "move": "moved"}
+    parts = [
+        f"{n} {names.get(k, k)}"
+        for k, n in edge.summary.items()
+        if k in names or k == "punctuation"
+    ]
+    if edge.figures:
+        shown = "; ".join(
+            f"{', '.join(o) or '–'} → {', '.join(n) or '–'}" for o, n in edge.figures[:3]
+        )
+        parts.append(f"figures {shown}")
+    if edge.headings:
+        parts.append(
+            "under " + ", ".join(edge.headings[:2]) + (" …" if len(edge.headings) > 2 else "")
+        )
+    return " · ".join(parts) or "no sentence changed (layout only)"
+
+
+def to_dict(
+    result: DedupResult, trees: dict[int, Family] | None = None, *, list_all: bool = False
+) -> dict[str, Any]:
+    """``{"documents", "clusters": [{"id", "representative", "members": [...], "tree"}],
+    "singletons", "errors"}`` (``tree`` with ``--tree``; ``singletons`` with
+    ``--list-all``)."""
+    trees = trees or {}
+    out: dict[str, Any] = {
         "documents": result.documents,
         "clusters": [
             {
@@ -39,13 +83,21 @@ def to_dict(result: DedupResult) -> dict[str, Any]:
             {"path": valid_text(path), "error": valid_text(error)} for path, error in result.errors
         ],
     }
+    for cluster, entry in zip(result.clusters, out["clusters"]):
+        if cluster.id in trees:
+            entry["tree"] = tree_dict(trees[cluster.id])
+    if list_all:
+        out["singletons"] = [valid_text(p) for p in result.singletons]
+    return out
 
 
-def render_json(result: DedupResult) -> str:
-    return json.dumps(to_dict(result), ensure_ascii=False, indent=2)
+def render_json(
+    result: DedupResult, trees: dict[int, Family] | None = None, *, list_all: bool = False
+) -> str:
+    return json.dumps(to_dict(result, trees, list_all=list_all), ensure_ascii=False, indent=2)
 
 
-def render_csv(result: DedupResult) -> str:
+def render_csv(result: DedupResult, *, list_all: bool = False) -> str:
     """One row per member: cluster, representative, path, similarity, containment, partial,
     size; then one row per unreadable file, with its error and no cluster."""
     out = io.StringIO()
@@ -76,16 +128,48 @@ def render_csv(result: DedupResult) -> str:
                     "",
                 ]
             )
+    if list_all:
+        for path in result.singletons:
+            writer.writerow(["", "", valid_text(path), "", "", "", "", ""])
     for path, error in result.errors:
         writer.writerow(["", "", valid_text(path), "", "", "", "", valid_text(error)])
     return out.getvalue()
 
 
+class TreesView:
+    """Each group's family tree (rich Tree): the root, then each version under the one
+    it was made from, labelled with what that step changed."""
+
+    def __init__(self, result: DedupResult, trees: dict[int, Family]) -> None:
+        self.result = result
+        self.trees = trees
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.text import Text
+        from rich.tree import Tree
+
+        for cluster in self.result.clusters:
+            family = self.trees.get(cluster.id)
+            if family is None:
+                yield Text(f"group {cluster.id}: too large for a family tree", style="dim")
+                continue
+            tree = Tree(Text(f"group {cluster.id}: {printable(family.root)}", style="bold"))
+            stack = [(tree, family.root)]
+            while stack:
+                node, path = stack.pop()
+                for edge in sorted(family.children_of(path), key=lambda e: e.child):
+                    label = Text(printable(edge.child))
+                    label.append(f"  {printable(edge_label(edge))}", style="dim")
+                    stack.append((node.add(label), edge.child))
+            yield tree
+
+
 class GroupsView:
     """The terminal view: one table row per member, grouped, and a one-line total."""
 
-    def __init__(self, result: DedupResult) -> None:
+    def __init__(self, result: DedupResult, *, list_all: bool = False) -> None:
         self.result = result
+        self.list_all = list_all
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.table import Table
@@ -125,5 +209,9 @@ class GroupsView:
         if result.cached:
             total.append(f", {result.cached} from the cache", style="dim")
         yield total
+        if self.list_all and result.singletons:
+            yield Text(f"in no group ({len(result.singletons)}):", style="bold")
+            for path in result.singletons:
+                yield Text(f"  {printable(path)}")
         for path, error in result.errors:
             yield Text(f"  {printable(path)}: {printable(error)}", style="red")

@@ -27,6 +27,7 @@ from difftool.pipeline import Prepared
 from difftool.render import LABELS, percent, summary_counts, valid_text
 
 if TYPE_CHECKING:
+    from difftool.family import Family
     from difftool.index import DedupResult
     from difftool.matching import MatchResult
 
@@ -360,10 +361,18 @@ def render(comparison: Comparison, *, settings: dict[str, Any] | None = None) ->
 # --- dedup and match ---------------------------------------------------------------------
 
 
-def render_groups(result: DedupResult, diffs: dict[str, Comparison] | None = None) -> str:
-    """The groups of a dedup run: representative and members, singletons, errors; each
-    member's redline against its representative, collapsed, when ``diffs`` has it."""
+def render_groups(
+    result: DedupResult,
+    diffs: dict[str, Comparison] | None = None,
+    trees: dict[int, Family] | None = None,
+    *,
+    list_all: bool = False,
+) -> str:
+    """The groups of a dedup run: representative and members, family trees, singletons,
+    errors; each member's redline against its representative, collapsed, when ``diffs``
+    has it."""
     diffs = diffs or {}
+    trees = trees or {}
     parts = [
         "<h1>docdiff dedup</h1>",
         f"<p>docdiff {__version__} · {result.documents} documents · {len(result.clusters)} groups · "
@@ -386,6 +395,8 @@ def render_groups(result: DedupResult, diffs: dict[str, Comparison] | None = Non
             '<table class="list"><tr><th>path</th><th>role</th><th>similarity</th><th>containment</th>'
             f"<th>partial</th><th>bytes</th></tr>{''.join(rows)}</table>"
         )
+        if cluster.id in trees:
+            parts.append(_tree_html(trees[cluster.id]))
         for m in cluster.members[1:]:
             if m.path in diffs:
                 parts.append(
@@ -399,6 +410,21 @@ def render_groups(result: DedupResult, diffs: dict[str, Comparison] | None = Non
             + "</ul>"
         )
     return page("docdiff dedup", "zh", "".join(parts), script=False)
+
+
+def _tree_html(family: Family) -> str:
+    """A family tree as nested lists, each version under the one it was made from."""
+    from difftool.render.groups import edge_label
+
+    def node(path: str) -> str:
+        children = sorted(family.children_of(path), key=lambda e: e.child)
+        items = "".join(
+            f"<li>{_e(e.child)} <span class=ctx>({_e(edge_label(e))})</span>{node(e.child)}</li>"
+            for e in children
+        )
+        return f"<ul>{items}</ul>" if items else ""
+
+    return f'<div class="tree"><p>Family tree: {_e(family.root)}</p>{node(family.root)}</div>'
 
 
 def _plain_redline(comparison: Comparison) -> str:
