@@ -460,7 +460,7 @@ def walk_options(fn: F) -> F:
 
 
 @cli.command("dedup")
-@click.argument("folders", nargs=-1, required=True, type=click.Path())
+@click.argument("folders", nargs=-1, type=click.Path())
 @click.option(
     "--threshold",
     type=Share(0.0, 1.0, min_open=True),
@@ -495,6 +495,28 @@ def walk_options(fn: F) -> F:
 @output_option
 @max_size_option
 @click.option(
+    "--engine",
+    type=click.Choice(["embedded", "spark"]),
+    default="embedded",
+    show_default=True,
+    help="Where to run: this machine, or Spark (pip install 'docdiff[spark]').",
+)
+@click.option("--master", default="local[*]", show_default=True, help="Spark master URL.")
+@click.option(
+    "--conf", "spark_conf", multiple=True, metavar="KEY=VALUE", help="A Spark setting (repeatable)."
+)
+@click.option(
+    "--input",
+    "table",
+    type=click.Path(),
+    default=None,
+    help="Spark: a table of documents (Parquet, or JSON Lines) instead of folders.",
+)
+@click.option("--id-column", default="id", show_default=True, help="Spark --input: the id column.")
+@click.option(
+    "--text-column", default="text", show_default=True, help="Spark --input: the text column."
+)
+@click.option(
     "--tree", is_flag=True, help="Infer each group's family tree: which version came from which."
 )
 @click.option("--list-all", is_flag=True, help="Also list the documents that belong to no group.")
@@ -521,6 +543,12 @@ def dedup_command(
     fmt: str,
     output: str | None,
     max_size: int,
+    engine: str,
+    master: str,
+    spark_conf: tuple[str, ...],
+    table: str | None,
+    id_column: str,
+    text_column: str,
     tree: bool,
     list_all: bool,
     plan_path: str | None,
@@ -541,10 +569,34 @@ def dedup_command(
       docdiff dedup --tree archive/                  and how each group's versions descend
       docdiff dedup --format html -o groups.html archive/
       docdiff dedup --plan plan.json archive/        then: docdiff apply plan.json --move-to Q
+      docdiff dedup --engine spark --input docs.parquet -o groups.parquet
     """
     from difftool.index import dedup
     from difftool.render import groups
 
+    if engine == "spark":
+        return _dedup_spark(
+            folders,
+            table=table,
+            id_column=id_column,
+            text_column=text_column,
+            master=master,
+            spark_conf=spark_conf,
+            options={
+                "threshold": threshold,
+                "containment": containment,
+                "k": shingle,
+                "max_size": max_size,
+            },
+            walk={"include": include, "exclude": exclude, "hidden": hidden},
+            fmt=fmt,
+            output=output,
+            quiet=quiet,
+        )
+    if table is not None:
+        raise DocdiffError("--input reads a table of documents with --engine spark only")
+    if not folders:
+        raise click.UsageError("give at least one FOLDER")
     _check_roots(folders)
     result = _run_indexed(
         quiet,
@@ -599,6 +651,93 @@ def _check_roots(paths: tuple[str, ...]) -> None:
             raise DocdiffError(f"{path}: {(exc.strerror or str(exc)).lower()}") from None
         if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
             raise DocdiffError(f"{path}: not a folder or a regular file")
+
+
+def _dedup_spark(
+    folders: tuple[str, ...],
+    *,
+    table: str | None,
+    id_column: str,
+    text_column: str,
+    master: str,
+    spark_conf: tuple[str, ...],
+    options: dict[str, Any],
+    walk: dict[str, Any],
+    fmt: str,
+    output: str | None,
+    quiet: bool,
+) -> int:
+    """``dedup --engine spark``: the same groups, computed on a Spark cluster."""
+    from difftool.engines.spark import SparkReport, dedup_spark
+    from difftool.load.walk import walk as walk_folders
+    from difftool.render import groups
+
+    conf = []
+    for item in spark_conf:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="'--conf'")
+        conf.append((key.strip(), value.strip()))
+    paths: list[str] = []
+    errors: list[tuple[str, str]] = []
+    if table is None:
+        if not folders:
+            raise click.UsageError("give FOLDERs, or --input TABLE")
+        _check_roots(folders)
+        found = walk_folders(folders, **walk)
+        paths, errors = found.files, found.errors
+    elif folders:
+        raise click.UsageError("give either FOLDERs or --input TABLE, not both")
+    report = SparkReport()
+    stage = None if quiet or not sys.stderr.isatty() else _console_err()
+
+    def on_stage(name: str) -> None:
+        if report.ui and not getattr(on_stage, "told", False):
+            click.echo(f"docdiff: Spark UI at {report.ui}", err=True)
+            on_stage.told = True  # type: ignore[attr-defined]
+        if stage is not None:
+            stage.print(f"[dim]spark: {name}…[/dim]")
+
+    to_parquet = output is not None and output.endswith(".parquet")
+    result, frame = dedup_spark(
+        paths=paths,
+        table=table,
+        id_column=id_column,
+        text_column=text_column,
+        master=master,
+        conf=conf,
+        on_stage=on_stage,
+        report=report,
+        collect=not to_parquet,
+        **options,
+    )
+    if to_parquet:
+        assert output is not None
+        frame.write.mode("overwrite").parquet(output)
+        click.echo(f"docdiff: groups written to {output}", err=True)
+        return EXIT_SAME
+    assert result is not None
+    if errors:
+        from dataclasses import replace
+
+        result = replace(
+            result,
+            documents=result.documents + len(errors),
+            errors=tuple(sorted([*result.errors, *errors])),
+        )
+    if fmt == "json":
+        _emit(groups.render_json(result) + "\n", output)
+    elif fmt == "csv":
+        _emit(groups.render_csv(result), output)
+    elif fmt == "html":
+        from difftool.render import html
+
+        _emit(html.render_groups(result), output)
+    else:
+        _console("auto").print(groups.GroupsView(result))
+    if result.documents == len(result.errors) and result.errors:
+        return EXIT_TROUBLE
+    return EXIT_DIFFERENT if result.clusters else EXIT_SAME
 
 
 def _family_trees(result: Any) -> dict[int, Any]:

@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -342,58 +343,27 @@ class Index:
         pairs = bucket_pairs(band_keys(signatures, *lsh_params(self.num_perm)), owners)
         return pairs | self.contained(paths)
 
-    def contained(
-        self, paths: Sequence[str], within: Sequence[str] | None = None
-    ) -> set[tuple[int, int]]:
+    def contained(self, paths: Sequence[str]) -> set[tuple[int, int]]:
         """Pairs (as sorted index pairs into ``paths``) of a short document and a longer
-        one holding most of its shingles.
-
-        A 90-token excerpt of a 600-token report has a Jaccard similarity near 0.15 with
-        it, which no signature band finds; looked up shingle by shingle (only the short
-        documents' shingles, against every longer document's), it is plainly inside.
-        Costs nothing when no document is short.
-        """
-        shorts = [
-            i
-            for i, p in enumerate(paths)
-            if MIN_CONTAINED <= self.fingerprints[p].tokens < SHORT_TOKENS
-        ]
+        one holding most of its shingles (see :func:`contained_pairs`)."""
+        shorts = {
+            i: self.fingerprints[p] for i, p in enumerate(paths) if is_short(self.fingerprints[p])
+        }
         if not shorts:
             return set()
         self.load_shingles(paths)
-        owners: dict[int, list[int]] = {}
-        for i in shorts:
-            for value in self.fingerprints[paths[i]].shingles.tolist():
-                owners.setdefault(value, []).append(i)
-        values = np.fromiter(owners, dtype=np.uint32, count=len(owners))
-        values.sort()
+        shorts = {i: self.fingerprints[paths[i]] for i in shorts}
+        lookup = ShortLookup(shorts)
         pairs: set[tuple[int, int]] = set()
         for j, path in enumerate(paths):
-            shingles = self.fingerprints[path].shingles
-            hits = shingles[np.isin(shingles, values, assume_unique=True)]
-            if not hits.size:
-                continue
-            counts: dict[int, int] = {}
-            for value in hits.tolist():
-                for i in owners[value]:
-                    if i != j:
-                        counts[i] = counts.get(i, 0) + 1
-            for i, shared in counts.items():
-                size = self.fingerprints[paths[i]].shingles.size
-                if shared >= self.containment * size and shingles.size >= size:
-                    pairs.add((min(i, j), max(i, j)))
+            pairs.update(lookup.pairs(j, self.fingerprints[path], self.containment))
         return pairs
 
     def related(self, a: str, b: str) -> tuple[bool, float, float]:
         """Exact check of a pair: (joined, Jaccard, containment of the smaller in the larger)."""
-        sa, sb = self.fingerprints[a].shingles.size, self.fingerprints[b].shingles.size
-        if sa == 0 or sb == 0:
-            j, c = overlap(self.fingerprints[a].shingles, self.fingerprints[b].shingles)
-        else:
-            shared = self._shared(a, b)
-            j, c = shared / (sa + sb - shared), shared / min(sa, sb)
-        joined = j >= self.threshold or (c >= self.containment and min(sa, sb) >= MIN_CONTAINED)
-        return joined, j, c
+        fa, fb = self.fingerprints[a], self.fingerprints[b]
+        shared = self._shared(a, b) if fa.shingles.size and fb.shingles.size else None
+        return verify(fa, fb, self.threshold, self.containment, shared=shared)
 
     def _shared(self, a: str, b: str) -> int:
         """Shingles two documents share, remembered: clusters ask again for the same pairs."""
@@ -426,9 +396,7 @@ class Index:
         grouped = [paths for paths in members.values() if len(paths) > 1]
         alone = sorted(paths[0] for paths in members.values() if len(paths) == 1)
         self.load_shingles(p for paths in grouped for p in paths)
-        clusters = [self._cluster(paths) for paths in grouped]
-        clusters.sort(key=lambda c: (-len(c.members), c.representative))
-        numbered = tuple(Cluster(n, c.members) for n, c in enumerate(clusters, 1))
+        numbered = number_clusters(self._cluster(paths).members for paths in grouped)
         return DedupResult(
             documents=len(self.fingerprints) + len(self.errors),
             clusters=numbered,
@@ -440,48 +408,137 @@ class Index:
         )
 
     def _cluster(self, paths: list[str]) -> Cluster:
-        rep = self._representative(paths)
-        rep_fp = self.fingerprints[rep]
-        out = [Member(rep, 1.0, 1.0, False, rep_fp.tokens, self.sizes.get(rep, 0))]
-        for path in paths:
-            if path == rep:
-                continue
-            fp = self.fingerprints[path]
-            shared = self._shared(path, rep)
-            total = fp.shingles.size + rep_fp.shingles.size - shared
-            j = shared / total if total else 1.0
-            c = shared / fp.shingles.size if fp.shingles.size else 1.0
-            partial = j < self.threshold and fp.key_hash != rep_fp.key_hash
-            out.append(Member(path, j, c, partial, fp.tokens, self.sizes.get(path, 0)))
-        out[1:] = sorted(out[1:], key=lambda m: (-m.similarity, m.path))
-        return Cluster(0, tuple(out))
-
-    def _representative(self, paths: list[str]) -> str:
-        """The most complete member: the most shingles that another member confirms.
-
-        Counting all shingles would crown a copy full of garbled characters; counting
-        only those some other version shares crowns the fullest clean text. Ties go to
-        the longer document, then the first path.
-        """
-        if len(paths) == 2:  # both confirm the same shared shingles
-            return min(
-                paths,
-                key=lambda p: (self.fingerprints[p].holes > 0, -self.fingerprints[p].tokens, p),
-            )
-        shingles = [self.fingerprints[p].shingles for p in paths]
-        values, counts = np.unique(np.concatenate(shingles), return_counts=True)
-        shared = values[counts > 1]
-        confirmed = [common(s, shared) for s in shingles]
-        order = sorted(
-            range(len(paths)),
-            key=lambda i: (
-                self.fingerprints[paths[i]].holes > 0,  # a copy that lost characters is not kept
-                -confirmed[i],
-                -self.fingerprints[paths[i]].tokens,
-                paths[i],
-            ),
+        return Cluster(
+            0, members(paths, self.fingerprints, self.sizes, self.threshold, shared=self._shared)
         )
-        return paths[order[0]]
+
+
+# --- what both engines share: pure functions of fingerprints ---------------------------------
+
+
+def is_short(fp: Fingerprint) -> bool:
+    """Short enough to be looked up shingle by shingle, long enough to join by containment."""
+    return MIN_CONTAINED <= fp.tokens < SHORT_TOKENS
+
+
+class ShortLookup:
+    """The shingles of the short documents, to find the longer ones that contain them.
+
+    A 90-token excerpt of a 600-token report has a Jaccard similarity near 0.15 with
+    it, which no signature band finds; looked up shingle by shingle (only the short
+    documents' shingles, against every longer document's), it is plainly inside.
+    """
+
+    def __init__(self, shorts: dict[Any, Fingerprint]) -> None:
+        self.sizes = {key: fp.shingles.size for key, fp in shorts.items()}
+        self.owners: dict[int, list[Any]] = {}
+        for key, fp in shorts.items():
+            for value in fp.shingles.tolist():
+                self.owners.setdefault(value, []).append(key)
+        values = np.fromiter(self.owners, dtype=np.uint32, count=len(self.owners))
+        values.sort()
+        self.values = values
+
+    def pairs(self, key: Any, fp: Fingerprint, containment: float) -> list[tuple[Any, Any]]:
+        """Sorted pairs ``(short, key)`` where a short document lies inside ``fp``."""
+        if not self.owners:
+            return []
+        shingles = fp.shingles
+        hits = shingles[np.isin(shingles, self.values, assume_unique=True)]
+        counts: dict[Any, int] = {}
+        for value in hits.tolist():
+            for owner in self.owners[value]:
+                if owner != key:
+                    counts[owner] = counts.get(owner, 0) + 1
+        return [
+            (min(owner, key), max(owner, key))
+            for owner, shared in counts.items()
+            if shared >= containment * self.sizes[owner] and shingles.size >= self.sizes[owner]
+        ]
+
+
+def verify(
+    fa: Fingerprint,
+    fb: Fingerprint,
+    threshold: float,
+    containment: float,
+    *,
+    shared: int | None = None,
+) -> tuple[bool, float, float]:
+    """Exact check of a candidate pair: (joined, Jaccard, containment of the smaller in
+    the larger); ``shared``, when the caller counted it, saves counting again."""
+    sa, sb = fa.shingles.size, fb.shingles.size
+    if sa == 0 or sb == 0:
+        j, c = overlap(fa.shingles, fb.shingles)
+    else:
+        if shared is None:
+            shared = common(fa.shingles, fb.shingles)
+        j, c = shared / (sa + sb - shared), shared / min(sa, sb)
+    joined = j >= threshold or (c >= containment and min(sa, sb) >= MIN_CONTAINED)
+    return joined, j, c
+
+
+def members(
+    paths: Sequence[str],
+    fingerprints: dict[str, Fingerprint],
+    sizes: dict[str, int],
+    threshold: float,
+    *,
+    shared: Callable[[str, str], int] | None = None,
+) -> tuple[Member, ...]:
+    """A group's members, its representative first, the others by similarity to it."""
+
+    def count(a: str, b: str) -> int:
+        return (
+            shared(a, b) if shared else common(fingerprints[a].shingles, fingerprints[b].shingles)
+        )
+
+    rep = representative(paths, fingerprints)
+    rep_fp = fingerprints[rep]
+    out = [Member(rep, 1.0, 1.0, False, rep_fp.tokens, sizes.get(rep, 0))]
+    for path in paths:
+        if path == rep:
+            continue
+        fp = fingerprints[path]
+        both = count(path, rep)
+        total = fp.shingles.size + rep_fp.shingles.size - both
+        j = both / total if total else 1.0
+        c = both / fp.shingles.size if fp.shingles.size else 1.0
+        partial = j < threshold and fp.key_hash != rep_fp.key_hash
+        out.append(Member(path, j, c, partial, fp.tokens, sizes.get(path, 0)))
+    out[1:] = sorted(out[1:], key=lambda m: (-m.similarity, m.path))
+    return tuple(out)
+
+
+def representative(paths: Sequence[str], fingerprints: dict[str, Fingerprint]) -> str:
+    """The most complete member: the most shingles that another member confirms.
+
+    Counting all shingles would crown a copy full of garbled characters; counting only
+    those some other version shares crowns the fullest clean text. A copy that lost
+    characters comes last; ties go to the longer document, then the first path.
+    """
+    if len(paths) == 2:  # both confirm the same shared shingles
+        return min(paths, key=lambda p: (fingerprints[p].holes > 0, -fingerprints[p].tokens, p))
+    shingles = [fingerprints[p].shingles for p in paths]
+    values, counts = np.unique(np.concatenate(shingles), return_counts=True)
+    confirmed_values = values[counts > 1]
+    confirmed = [common(s, confirmed_values) for s in shingles]
+    order = sorted(
+        range(len(paths)),
+        key=lambda i: (
+            fingerprints[paths[i]].holes > 0,  # a copy that lost characters is not kept
+            -confirmed[i],
+            -fingerprints[paths[i]].tokens,
+            paths[i],
+        ),
+    )
+    return paths[order[0]]
+
+
+def number_clusters(groups: Iterable[tuple[Member, ...]]) -> tuple[Cluster, ...]:
+    """Clusters in report order (largest first, then by representative), numbered from 1."""
+    ordered = sorted(groups, key=lambda m: (-len(m), m[0].path))
+    return tuple(Cluster(n, m) for n, m in enumerate(ordered, 1))
 
 
 def dedup(

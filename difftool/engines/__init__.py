@@ -1,0 +1,1 @@
+"""Engines that run dedup elsewhere than in this process (Spark)."""
