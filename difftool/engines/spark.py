@@ -189,10 +189,11 @@ def dedup_spark(
     """
     report = report if report is not None else SparkReport()
     start = time.perf_counter()
-    spark = spark or session(master, conf)
+    if spark is None:
+        spark = session(master, conf)
+        start = report.mark("JVM and session start-up", start)
     sc = spark.sparkContext
     report.ui = sc.uiWebUrl
-    start = report.mark("start-up", start)
     say = on_stage or (lambda _name: None)
 
     say("fingerprinting")
@@ -252,6 +253,7 @@ def dedup_spark(
         .map(lambda kv: (kv[1][0][0], kv[0]))
     )
     edges = verified.union(exact_edges).persist()
+    edges.count()  # Spark is lazy: make the verification's time its own
     start = report.mark("exact verification (Python workers)", start)
 
     say("connected components")
