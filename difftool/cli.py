@@ -711,6 +711,12 @@ def _dedup_spark(
         collect=not to_parquet,
         **options,
     )
+    if report.capped_buckets:
+        click.echo(
+            f"docdiff: warning: {report.capped_buckets} LSH buckets held over 1,000 documents"
+            " (shared boilerplate) and were skipped",
+            err=True,
+        )
     if to_parquet:
         assert output is not None
         frame.write.mode("overwrite").parquet(output)
