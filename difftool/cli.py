@@ -572,10 +572,11 @@ def dedup_command(
       docdiff dedup --engine spark --input docs.parquet -o groups.parquet
     """
     from difftool.index import dedup
-    from difftool.render import groups
 
     if engine == "spark":
-        return _dedup_spark(
+        if table is not None and (tree or plan_path):
+            raise DocdiffError("--tree and --plan read the documents' files: not with --input")
+        spark_result = _dedup_spark(
             folders,
             table=table,
             id_column=id_column,
@@ -589,9 +590,13 @@ def dedup_command(
                 "max_size": max_size,
             },
             walk={"include": include, "exclude": exclude, "hidden": hidden},
-            fmt=fmt,
             output=output,
             quiet=quiet,
+        )
+        if spark_result is None:  # written to Parquet by the executors
+            return EXIT_SAME
+        return _report_groups(
+            spark_result, fmt=fmt, output=output, tree=tree, list_all=False, plan_path=plan_path
         )
     if table is not None:
         raise DocdiffError("--input reads a table of documents with --engine spark only")
@@ -614,6 +619,17 @@ def dedup_command(
             max_size=max_size,
         ),
     )
+    return _report_groups(
+        result, fmt=fmt, output=output, tree=tree, list_all=list_all, plan_path=plan_path
+    )
+
+
+def _report_groups(
+    result: Any, *, fmt: str, output: str | None, tree: bool, list_all: bool, plan_path: str | None
+) -> int:
+    """Print or write a dedup result in the chosen form (and the plan); the exit status."""
+    from difftool.render import groups
+
     trees = _family_trees(result) if tree else {}
     if plan_path:
         from difftool.actions import make_plan, write_plan
@@ -663,14 +679,13 @@ def _dedup_spark(
     spark_conf: tuple[str, ...],
     options: dict[str, Any],
     walk: dict[str, Any],
-    fmt: str,
     output: str | None,
     quiet: bool,
-) -> int:
-    """``dedup --engine spark``: the same groups, computed on a Spark cluster."""
+) -> Any:
+    """``dedup --engine spark``: the same groups, computed on a Spark cluster; None when
+    the executors wrote them to a Parquet output."""
     from difftool.engines.spark import SparkReport, dedup_spark
     from difftool.load.walk import walk as walk_folders
-    from difftool.render import groups
 
     conf = []
     for item in spark_conf:
@@ -721,7 +736,7 @@ def _dedup_spark(
         assert output is not None
         frame.write.mode("overwrite").parquet(output)
         click.echo(f"docdiff: groups written to {output}", err=True)
-        return EXIT_SAME
+        return None
     assert result is not None
     if errors:
         from dataclasses import replace
@@ -731,19 +746,7 @@ def _dedup_spark(
             documents=result.documents + len(errors),
             errors=tuple(sorted([*result.errors, *errors])),
         )
-    if fmt == "json":
-        _emit(groups.render_json(result) + "\n", output)
-    elif fmt == "csv":
-        _emit(groups.render_csv(result), output)
-    elif fmt == "html":
-        from difftool.render import html
-
-        _emit(html.render_groups(result), output)
-    else:
-        _console("auto").print(groups.GroupsView(result))
-    if result.documents == len(result.errors) and result.errors:
-        return EXIT_TROUBLE
-    return EXIT_DIFFERENT if result.clusters else EXIT_SAME
+    return result
 
 
 def _family_trees(result: Any) -> dict[int, Any]:
