@@ -357,7 +357,13 @@ def diff_command(
 @max_size_option
 @run_safely
 def normalise_command(file: str, show_sentences: bool, notes: bool, max_size: int) -> int:
-    """Print FILE's normalised text (the key docdiff compares). Alias: normalize."""
+    """Print FILE's normalised text (the key docdiff compares). Alias: normalize.
+
+    \b
+    Examples:
+      docdiff normalise report.pdf              the text docdiff compares
+      docdiff normalise --notes --sentences a.txt   what was done, then one sentence a line
+    """
     from difftool.load import load
     from difftool.normalise import normalise
 
@@ -832,6 +838,12 @@ def match_command(
     itself is left out when it lies under PATH.
     Exit status: 0 the best match has no differences, 1 it differs, 2 trouble or
     nothing similar at all.
+
+    \b
+    Examples:
+      docdiff match filed.pdf archive/                the closest versions, best first
+      docdiff match --diff filed.pdf archive/         then the diff against the best
+      docdiff match --format html -o match.html filed.pdf archive/
     """
     from difftool.matching import match
     from difftool.render import matches
@@ -921,6 +933,11 @@ def undo_command(journal: str, dry_run: bool) -> int:
     Interrupted, run it again: it finishes the job. A file whose place has been taken
     meanwhile is not overwritten (skipped and reported). Exit status: 0 all restored,
     1 some skipped, 2 trouble.
+
+    \b
+    Examples:
+      docdiff undo quarantine/docdiff-journal-1bdbebaff1fc.jsonl --dry-run
+      docdiff undo quarantine/docdiff-journal-1bdbebaff1fc.jsonl
     """
     from difftool.actions import describe, undo
 

@@ -236,3 +236,9 @@ def test_strict_tells_an_encoding_difference(runner, tmp_path: Path):
     strict = runner.invoke(cli, ["--strict", "--color", "never", str(SEED_001), str(gb)])
     assert strict.exit_code == 1
     assert "the bytes differ (utf-8 and gb18030)" in " ".join(strict.output.split())
+
+
+def test_every_command_ends_its_help_with_examples(runner):
+    for command in ("diff", "normalise", "dedup", "match", "apply", "undo"):
+        result = runner.invoke(cli, [command, "--help"])
+        assert result.exit_code == 0 and "Examples:" in result.output, command

@@ -447,7 +447,7 @@ def render_match(result: MatchResult) -> str:
         )
         s = c.summary
         rows.append(
-            f"<tr><td>{n}{tie}</td><td>{_e(c.path)}</td><td>{c.similarity:.1%}</td><td>{c.containment:.1%}</td>"
+            f"<tr><td>{n}{tie}</td><td>{_e(c.path)}</td><td>{percent(c.similarity, c.comparison.differs)}</td><td>{c.containment:.1%}</td>"
             f"<td>{s['change']}</td><td>{s['insert']}</td><td>{s['delete']}</td><td>{s['move']}</td></tr>"
         )
     body = (

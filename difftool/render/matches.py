@@ -9,7 +9,7 @@ if TYPE_CHECKING:  # rich is imported when a terminal view is drawn, not for JSO
     from rich.console import Console, ConsoleOptions, RenderResult
 
 from difftool.matching import MatchResult
-from difftool.render import printable, valid_text
+from difftool.render import percent, printable, valid_text
 
 
 def to_dict(result: MatchResult) -> dict[str, Any]:
@@ -71,7 +71,7 @@ class MatchView:
             table.add_row(
                 str(n),
                 label,
-                f"{c.similarity:.1%}",
+                percent(c.similarity, c.comparison.differs),
                 f"{c.containment:.1%}",
                 str(s["change"]),
                 str(s["insert"]),
