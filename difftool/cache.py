@@ -92,7 +92,7 @@ def text_key(path: str) -> str:
 
 def stat(path: str) -> Stat:
     st = os.stat(path)
-    key = f"{st.st_dev}:{st.st_ino}:{text_key(os.path.realpath(path))}"
+    key = f"{st.st_dev}:{st.st_ino}:{text_key(os.path.abspath(path))}"
     return Stat(path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, key)
 
 
