@@ -90,7 +90,7 @@ def read_docx(data: bytes) -> str:
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            lines.append(Paragraph(child, document).text)
+            lines.append(_paragraph_text(child) or Paragraph(child, document).text)
         elif tag == "tbl":
             for row in Table(child, document).rows:
                 cells: list[str] = []
@@ -100,6 +100,26 @@ def read_docx(data: bytes) -> str:
                         cells.append(text)
                 lines.append("\t".join(cells))
     return "\n".join(lines)
+
+
+def _paragraph_text(paragraph: object) -> str:
+    """A paragraph's text when it holds an entity reference (``&xxe;``), which docdiff
+    never resolves: python-docx would drop the text after it. Empty otherwise (the
+    caller then uses python-docx's own text)."""
+    from lxml import etree  # python-docx's parser
+
+    if not any(isinstance(node, etree._Entity) for node in paragraph.iter()):  # type: ignore[attr-defined]
+        return ""
+    parts: list[str] = []
+    for node in paragraph.iter():  # type: ignore[attr-defined]
+        name = node.tag.rsplit("}", 1)[-1] if isinstance(node.tag, str) else ""
+        if name == "t":
+            parts.append("".join(node.itertext()))  # entity references left out, text kept
+        elif name == "tab":
+            parts.append("\t")
+        elif name in ("br", "cr"):
+            parts.append("\n")
+    return "".join(parts)
 
 
 def read_doc(data: bytes) -> str:

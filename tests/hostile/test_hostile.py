@@ -358,3 +358,30 @@ def test_match_leaves_filed_out_when_path_is_a_link_to_its_folder(tmp_path):
     assert run.code == 1, run.stderr
     names = [Path(c["path"]).name for c in json.loads(run.stdout)["candidates"]]
     assert "b.txt" not in names and names[0] == "a.txt"
+
+
+def test_docx_with_an_external_entity_keeps_its_text_and_resolves_nothing(tmp_path):
+    import docx
+
+    plain = tmp_path / "plain.docx"
+    document = docx.Document()
+    document.add_paragraph("前文XXE后文")
+    document.save(str(plain))
+    with zipfile.ZipFile(plain) as z:
+        items = {n: z.read(n) for n in z.namelist()}
+    xml = items["word/document.xml"].decode()
+    head, rest = xml.split("?>", 1)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("机密内容", encoding="utf-8")
+    items["word/document.xml"] = (
+        head
+        + f'?><!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+        + rest.replace("XXE", "&xxe;")
+    ).encode()
+    hostile = tmp_path / "xxe.docx"
+    with zipfile.ZipFile(hostile, "w") as out:
+        for name, data in items.items():
+            out.writestr(name, data)
+    run = docdiff("normalise", hostile)
+    assert run.code == 0 and "前文" in run.stdout and "后文" in run.stdout
+    assert "机密内容" not in run.stdout
