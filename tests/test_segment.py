@@ -116,3 +116,51 @@ def test_english_numbered_headings_are_not_split():
         "Prices rose",
         "Jobs grew",
     ]
+
+
+def _reference_split_line(line, nested):  # type: ignore[no-untyped-def]
+    """The per-character state machine the fast splitter replaced: the reference."""
+    from difftool import segment
+
+    stack: list[str] = []
+    breaks: list[int] = []
+    english = segment._english_breaks(line) if "." in line or "!" in line or "?" in line else set()
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if ch in segment._OPENERS and ch in nested:
+            stack.append(segment._OPENERS[ch])
+        elif stack and ch == stack[-1]:
+            stack.pop()
+            quote = ch in segment._QUOTE_CLOSERS
+            if not stack and quote and i > 0 and line[i - 1] in segment._HARD_END and i + 1 < n:
+                breaks.append(i + 1)
+        elif not stack and (ch in segment._HARD_END or i + 1 in english):
+            j = i + 1
+            while j < n and (line[j] in segment._HARD_END or line[j] in segment._CLOSERS):
+                j += 1
+            if j < n:
+                breaks.append(j)
+            i = j
+            continue
+        i += 1
+    return None if stack else breaks
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("报告。！？；“”《》（）()「」‘’\"'. !?AaBb1 ,，")),
+        max_size=80,
+    )
+)
+def test_fast_splitter_matches_the_reference(line):
+    from difftool import segment
+
+    full = frozenset(segment._OPENERS)
+    for nested in (full, full - {"“", "‘"}, frozenset()):
+        assert segment._split_line(line, nested) == _reference_split_line(line, nested)
