@@ -155,10 +155,15 @@ def _edge(docs: dict[str, Prepared], parent: str, child: str, steps: int) -> Edg
     figures = tuple(
         (op.numbers_a, op.numbers_b) for op in comparison.changes if op.numbers_a or op.numbers_b
     )
+    from difftool.normalise import normalise
+
     headings: list[str] = []
+    seen: set[str] = set()
     for op in comparison.changes:
         heading = comparison.heading_before(op)
-        if heading and heading not in headings:
+        key = normalise(heading).text if heading else ""
+        if heading and key not in seen:  # one heading once, whichever file's form it has
+            seen.add(key)
             headings.append(heading)
     summary = {k: v for k, v in comparison.summary.items() if k != "equal" and v}
     return Edge(parent, child, steps, summary, figures, tuple(headings))
