@@ -41,6 +41,8 @@ from difftool.limits import DEFAULT_MAX_SIZE
 FINGERPRINT_VERSION = 3  # 3: one shingle size for all documents
 DEFAULT_THRESHOLD = 0.7
 DEFAULT_CONTAINMENT = 0.8
+#: Cache rows written at a time while fingerprinting goes on.
+WRITE_BATCH = 500
 #: The smallest document (in shingles) that can join a group by containment alone.
 MIN_CONTAINED = 30
 
@@ -265,9 +267,10 @@ class Index:
                     self.errors.append((s.path, failed[s.path]))
             todo = [s for s in stats if s.path not in hits and s.path not in failed]
             errors_before = len(self.errors)
-            fresh = self._compute(todo)
+            # rows are written in batches while the pool computes the next ones: the
+            # cache fills during the run instead of after it
+            self._compute(todo, sink=cache.put_many if cache else None)
             if cache:
-                cache.put_many(fresh)
                 by_path = {s.path: s for s in todo}
                 cache.put_failures(
                     (by_path[p], e) for p, e in self.errors[errors_before:] if p in by_path
@@ -294,41 +297,50 @@ class Index:
             self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
             cache.close()
 
-    def _compute(self, todo: Sequence[Stat]) -> list[tuple[Stat, Fingerprint]]:
+    def _compute(
+        self,
+        todo: Sequence[Stat],
+        sink: Callable[[list[tuple[Stat, Fingerprint]]], None] | None = None,
+    ) -> None:
         by_path = {s.path: s for s in todo}
         # more processes than cores only costs memory (a zip bomb per worker)
         cores = os.cpu_count() or 1
         jobs = min(self.jobs or cores, cores)
         work = [(s.path, self.k, self.num_perm, self.max_size) for s in todo]
-        fresh: list[tuple[Stat, Fingerprint]] = []
         if jobs == 1 or len(work) < 8:
             results: Iterable[tuple[str, Fingerprint | None, str | None]] = map(
                 _fingerprint_file, work
             )
-            return self._collect(results, by_path, fresh, len(work))
+            self._collect(results, by_path, sink, len(work))
+            return
         chunk = max(1, min(64, len(work) // (jobs * 8)))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            return self._collect(
-                pool.map(_fingerprint_file, work, chunksize=chunk), by_path, fresh, len(work)
+            self._collect(
+                pool.map(_fingerprint_file, work, chunksize=chunk), by_path, sink, len(work)
             )
 
     def _collect(
         self,
         results: Iterable[tuple[str, Fingerprint | None, str | None]],
         by_path: dict[str, Stat],
-        fresh: list[tuple[Stat, Fingerprint]],
+        sink: Callable[[list[tuple[Stat, Fingerprint]]], None] | None,
         total: int,
-    ) -> list[tuple[Stat, Fingerprint]]:
+    ) -> None:
+        batch: list[tuple[Stat, Fingerprint]] = []
         for done, (path, fp, error) in enumerate(results, 1):
             if fp is None:
                 self.errors.append((path, error or "unreadable"))
             else:
                 self.fingerprints[path] = fp
                 self.sizes[path] = by_path[path].size
-                fresh.append((by_path[path], fp))
+                batch.append((by_path[path], fp))
+                if sink is not None and len(batch) >= WRITE_BATCH:
+                    sink(batch)
+                    batch = []
             if self.progress:
                 self.progress(done, total)
-        return fresh
+        if sink is not None and batch:
+            sink(batch)
 
     # --- grouping ------------------------------------------------------------------------
 
