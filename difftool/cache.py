@@ -342,6 +342,11 @@ class SignatureCache:
         except sqlite3.Error as exc:
             self._give_up(exc)
 
+    @property
+    def usable(self) -> bool:
+        """Whether the cache is still open (a failed write closes it for the run)."""
+        return self._db is not None
+
     def _give_up(self, exc: Exception) -> None:
         self.warnings.append(f"cache {self.path} not used: {exc}")
         self.close()

@@ -41,6 +41,7 @@ from difftool.limits import DEFAULT_MAX_SIZE
 FINGERPRINT_VERSION = 3  # 3: one shingle size for all documents
 DEFAULT_THRESHOLD = 0.7
 DEFAULT_CONTAINMENT = 0.8
+_NO_SHINGLES = np.zeros(0, dtype=np.uint32)
 #: Cache rows written at a time while fingerprinting goes on.
 WRITE_BATCH = 500
 #: The smallest document (in shingles) that can join a group by containment alone.
@@ -268,8 +269,19 @@ class Index:
             todo = [s for s in stats if s.path not in hits and s.path not in failed]
             errors_before = len(self.errors)
             # rows are written in batches while the pool computes the next ones: the
-            # cache fills during the run instead of after it
-            self._compute(todo, sink=cache.put_many if cache else None)
+            # cache fills during the run instead of after it; once written, a shingle set
+            # that is not needed now is let go (read back for candidates only), so memory
+            # does not grow with the archive
+            sink = None
+            if cache:
+
+                def sink(batch: list[tuple[Stat, Fingerprint]]) -> None:
+                    cache.put_many(batch)
+                    if not shingles and cache.usable:
+                        for s, fp in batch:
+                            self.fingerprints[s.path] = replace(fp, shingles=_NO_SHINGLES)
+
+            self._compute(todo, sink=sink)
             if cache:
                 by_path = {s.path: s for s in todo}
                 cache.put_failures(
