@@ -89,13 +89,28 @@ def test_dedup_and_match_reports(runner, tmp_path):
     archive.mkdir()
     for seed in (SEED_000, SEED_001):
         shutil.copy(seed, archive / seed.name)
+    (archive / "alone.txt").write_text("一份与其他文件无关的通知。" * 5, encoding="utf-8")
     groups = tmp_path / "groups.html"
     result = runner.invoke(
-        cli, ["dedup", "--no-cache", "-q", "--format", "html", "-o", str(groups), str(archive)]
+        cli,
+        [
+            "dedup",
+            "--no-cache",
+            "-q",
+            "--tree",
+            "--list-all",
+            "--format",
+            "html",
+            "-o",
+            str(groups),
+            str(archive),
+        ],
     )
     assert result.exit_code == 1, result.output
     page = groups.read_text(encoding="utf-8")
     assert "representative" in page and "diff of " in page and SEED_001.name in page
+    assert "In no group (1)" in page and "alone.txt" in page and "Family tree:" in page
+    assert "class=nonav" in page  # no change list: the groups take the page's width
     filed = tmp_path / "filed.txt"
     filed.write_text(read(SEED_001).replace("2791.19", "2791.20"), encoding="utf-8")
     found = tmp_path / "match.html"

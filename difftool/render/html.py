@@ -37,6 +37,7 @@ _CSS = """
 *{box-sizing:border-box}
 body{font:15px/1.6 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:var(--ink);
 margin:0;display:grid;grid-template-columns:19rem 1fr;min-height:100vh}
+body.nonav{display:block}
 nav{border-right:1px solid var(--line);padding:.5rem;position:sticky;top:0;height:100vh;overflow-y:auto;overflow-x:hidden;overflow-wrap:anywhere;font-size:13px}
 nav ol{padding-left:1.6rem;margin:.3rem 0}
 nav a{color:var(--ink);text-decoration:none;display:block}
@@ -124,7 +125,7 @@ def page(title: str, lang: str, body: str, nav: str = "", *, script: bool = True
         f'<meta http-equiv="Content-Security-Policy" content="{_e(csp)}">'
         f'<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{_e(title)}</title><style>{_CSS}</style></head>"
-        f"<body>{nav}<main>{body}</main>{js}</body></html>\n"
+        f"<body{'' if nav else ' class=nonav'}>{nav}<main>{body}</main>{js}</body></html>\n"
     )
 
 
@@ -403,6 +404,12 @@ def render_groups(
                     f"<details><summary>diff of {_e(m.path)} against the representative</summary>"
                     f"{_plain_redline(diffs[m.path])}</details>"
                 )
+    if list_all and result.singletons:
+        parts.append(
+            f"<h2>In no group ({len(result.singletons)})</h2><ul>"
+            + "".join(f"<li>{_e(p)}</li>" for p in result.singletons)
+            + "</ul>"
+        )
     if result.errors:
         parts.append(
             "<h2>Errors</h2><ul>"
