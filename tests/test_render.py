@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.text import Text
 
 from difftool.comparison import compare_files
-from difftool.render import display, markdown, terminal, unified
 from difftool.render import json as render_json
+from difftool.render import markdown, terminal, unified
 
 
 def render(renderable, width: int = 100, color: bool = False) -> str:
@@ -26,14 +26,6 @@ def render(renderable, width: int = 100, color: bool = False) -> str:
 
 
 COMPARISON = compare_files(SEED_000, SEED_001)
-
-
-def test_display_joins_hard_wraps():
-    assert (
-        display("为指导，深入学习贯彻党的二十大精神，全面贯彻习近平法治思\n\n想，认真")
-        == "为指导，深入学习贯彻党的二十大精神，全面贯彻习近平法治思想，认真"
-    )
-    assert display("the State\nCouncil") == "the State Council"
 
 
 def test_terminal_view_shows_summary_headings_and_changes():
@@ -106,3 +98,15 @@ def test_json_has_the_documented_shape():
         assert set(op) >= {"a_range", "b_range", "a_text", "b_text", "similarity"}
     covered = sorted(i for op in data["ops"] for i in range(*op["a_range"]))
     assert covered == list(range(data["a"]["sentences"]))
+
+
+def test_shown_text_joins_hard_wraps_as_the_key_does():
+    from difftool import redline
+    from difftool.models import Document
+    from difftool.pipeline import prepare_text
+
+    lines = ["为指导，深入学习贯彻党的二十大精神，全面贯彻习近平法治思想、认真落实部署要求" * 1] * 6
+    cjk = prepare_text(Document("a", "\n\n".join(lines) + "。\n", "utf-8"))
+    assert "\n" not in redline.sentence_text(cjk, 0)
+    english = prepare_text(Document("b", "We thank the State\nCouncil for its support.\n", "utf-8"))
+    assert redline.sentence_text(english, 0) == "We thank the State Council for its support."

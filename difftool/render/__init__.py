@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from difftool.align import Op
     from difftool.comparison import Comparison
 
-_LAYOUT_BREAK = re.compile(r"\s*\n\s*")
 #: C0 and C1 controls (ESC, CSI, OSC openers, BEL...) but tab and line feed; bidi overrides.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -40,20 +39,6 @@ def valid_text(text: str) -> str:
 
 def _escapes_only(text: str) -> bool:
     return all(not "\ud800" <= ch <= "\udfff" or "\udc80" <= ch <= "\udcff" for ch in text)
-
-
-def display(text: str) -> str:
-    """An original text for display: hard line wraps and their blank lines joined."""
-    return _LAYOUT_BREAK.sub(_join, text.strip())
-
-
-def _join(m: re.Match[str]) -> str:
-    # a wrap between two Latin words keeps a space; CJK text joins directly
-    s, e = m.start(), m.end()
-    text = m.string
-    left = text[s - 1] if s else ""
-    right = text[e] if e < len(text) else ""
-    return " " if left.isascii() and right.isascii() and left.isalnum() and right.isalnum() else ""
 
 
 def percent(similarity: float, differs: bool) -> str:
