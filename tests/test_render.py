@@ -108,5 +108,5 @@ def test_shown_text_joins_hard_wraps_as_the_key_does():
     lines = ["为指导，深入学习贯彻党的二十大精神，全面贯彻习近平法治思想、认真落实部署要求" * 1] * 6
     cjk = prepare_text(Document("a", "\n\n".join(lines) + "。\n", "utf-8"))
     assert "\n" not in redline.sentence_text(cjk, 0)
-    english = prepare_text(Document("b", "We thank the State\nCouncil for its support.\n", "utf-8"))
+    english = prepare_text(Document("b", "We thank the State Council for\nits support.\n", "utf-8"))
     assert redline.sentence_text(english, 0) == "We thank the State Council for its support."
