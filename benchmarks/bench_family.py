@@ -5,7 +5,7 @@ national work report, then each new version edited (3 to 6 known edits) from a v
 chosen at random among those made so far, dated a few days to months after it, and
 each laid out anew (PDF text, web text, Markdown). The share of parent links recovered
 is printed for families of 3 to 8 versions, with dates in the text and without (the
-root is then the group's representative), against a reference that hangs every version
+root is then the medoid, the version closest to all others), against a reference that hangs every version
 from the root (what a flat group says).
 
     python benchmarks/bench_family.py --families 40
@@ -80,7 +80,7 @@ def main() -> None:
     print(f"{'dates':<28}{'links':>7}{'recovered':>11}{'share':>8}{'flat share':>12}")
     for dated in (True, False):
         links, found, flat = evaluate(texts, args.families, dated, seed=3)
-        label = "dated (text carries a date)" if dated else "undated (root: representative)"
+        label = "dated (text carries a date)" if dated else "undated (root: the medoid)"
         print(f"{label:<28}{links:>7}{found:>11}{found / links:>8.3f}{flat / links:>12.3f}")
 
 

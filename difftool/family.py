@@ -6,9 +6,10 @@ copies edited from those. Each pair's distance is the number of sentences that d
 minimum-cost arborescence over those distances (Chu-Liu/Edmonds, from networkx), so each
 version hangs from the version it is closest to. Distances say which versions are
 neighbours, not which came first: the direction comes from the dates the documents
-carry (the latest ``2023年12月4日`` or ``2023-12-04`` in the text, else the file's
-modification time), and the root is the earliest version, the group's representative
-when the dates do not tell.
+carry (the latest ``2023年12月4日`` or ``2023-12-04`` in the text), and the root is the
+earliest version; where the dates do not tell, the medoid (the version closest to all
+the others, as an original sits among the copies made from it), then the group's
+representative, then the files' modification times.
 
 What it cannot know: a version made from a copy that is not in the archive hangs from
 its closest surviving relative; two versions made independently from one lost draft
@@ -84,22 +85,27 @@ def distance(comparison: Comparison) -> int:
 
 
 def _order(
-    paths: Sequence[str], docs: dict[str, Prepared], representative: str
+    paths: Sequence[str],
+    docs: dict[str, Prepared],
+    representative: str,
+    dist: dict[tuple[str, str], int],
 ) -> dict[str, float]:
-    """A rank for each version, earliest first: its date, else its mtime; the
-    representative first among equals."""
+    """A rank for each version, earliest first: its date; among versions the dates do
+    not tell apart, the medoid (the version closest to all the others: an original sits
+    among the copies made from it), then the representative, then the file's mtime."""
 
-    def when(path: str) -> tuple[int, tuple[int, int, int], float]:
+    def when(path: str) -> tuple[int, tuple[int, int, int]]:
         date = document_date(docs[path])
-        try:
-            mtime = os.stat(path).st_mtime
-        except OSError:
-            mtime = 0.0
-        return (0 if date else 1, date or (0, 0, 0), mtime)
+        return (0 if date else 1, date or (0, 0, 0))
 
-    ranked = sorted(
-        paths, key=lambda p: (when(p)[0], when(p)[1], p != representative, when(p)[2], p)
-    )
+    def mtime(path: str) -> float:
+        try:
+            return os.stat(path).st_mtime
+        except OSError:
+            return 0.0
+
+    total = {p: sum(dist[(p, q)] for q in paths if q != p) for p in paths}
+    ranked = sorted(paths, key=lambda p: (*when(p), total[p], p != representative, mtime(p), p))
     return {p: float(k) for k, p in enumerate(ranked)}
 
 
@@ -129,7 +135,7 @@ def family_tree(
     for i, a in enumerate(paths):
         for b in paths[i + 1 :]:
             dist[(a, b)] = dist[(b, a)] = distance(compare(docs[a], docs[b]))
-    rank = _order(paths, docs, representative)
+    rank = _order(paths, docs, representative, dist)
     graph = nx.DiGraph()
     big = 10.0 * (max(dist.values()) + 1) * len(paths)
     for path in paths:
