@@ -5,8 +5,8 @@ national work report, then each new version edited (3 to 6 known edits) from a v
 chosen at random among those made so far, dated a few days to months after it, and
 each laid out anew (PDF text, web text, Markdown). The share of parent links recovered
 is printed for families of 3 to 8 versions, with dates in the text and without (the
-root is then the medoid, the version closest to all others), against a reference that hangs every version
-from the root (what a flat group says).
+root is then the medoid, the version closest to all others), against a reference that
+hangs every version from the root (what a flat group says).
 
     python benchmarks/bench_family.py --families 40
 """
