@@ -114,16 +114,16 @@ def cli() -> None:
     """
 
 
-def _console(color: str, **kwargs: Any) -> Any:
+def _console(color: str) -> Any:
     """A console for stdout: ``always`` beats ``NO_COLOR`` (an explicit request), ``auto``
     honours it and colours only a terminal."""
     from rich.console import Console
 
     if color == "always":
-        return Console(force_terminal=True, no_color=False, highlight=False, **kwargs)
+        return Console(force_terminal=True, no_color=False, highlight=False)
     if color == "never":
-        return Console(no_color=True, color_system=None, highlight=False, emoji=False, **kwargs)
-    return Console(highlight=False, **kwargs)
+        return Console(no_color=True, color_system=None, highlight=False, emoji=False)
+    return Console(highlight=False)
 
 
 def _print_paged(renderable: Any, color: str, pager: bool) -> None:
@@ -302,10 +302,12 @@ def diff_command(
 
     if a == "-" and b == "-":
         raise DocdiffError("only one of A and B can be standard input ('-')")
+    if threshold is None:
+        threshold = DEFAULT_THRESHOLD
     comparison = compare_files(
         a,
         b,
-        threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+        threshold=threshold,
         strict=strict,
         ignore_punctuation=ignore_punctuation,
         max_size=max_size,
@@ -317,7 +319,7 @@ def diff_command(
     elif fmt == "html":
         from difftool.render import html
 
-        settings = {"threshold": threshold or DEFAULT_THRESHOLD, "strict": strict}
+        settings = {"threshold": threshold, "strict": strict}
         if ignore_punctuation:
             settings["ignore_punctuation"] = True
         _emit(html.render(comparison, settings=settings), output)
@@ -636,7 +638,8 @@ def _report_groups(
     """Print or write a dedup result in the chosen form (and the plan); the exit status."""
     from difftool.render import groups
 
-    trees = _family_trees(result) if tree else {}
+    docs: dict[str, Any] = {}  # each member read once for its tree and its diff
+    trees = _family_trees(result, docs) if tree else {}
     if plan_path:
         from difftool.actions import make_plan, write_plan
 
@@ -649,7 +652,8 @@ def _report_groups(
     elif fmt == "html":
         from difftool.render import html
 
-        _emit(html.render_groups(result, _member_diffs(result), trees, list_all=list_all), output)
+        diffs = _member_diffs(result, docs)
+        _emit(html.render_groups(result, diffs, trees, list_all=list_all), output)
     else:
         console = _console("auto")
         console.print(groups.GroupsView(result, list_all=list_all))
@@ -755,14 +759,25 @@ def _dedup_spark(
     return result
 
 
-def _family_trees(result: Any) -> dict[int, Any]:
+def _prepared(path: str, docs: dict[str, Any]) -> Any:
+    """A member's prepared document, read once however many reports need it."""
+    from difftool.pipeline import prepare
+
+    if path not in docs:
+        docs[path] = prepare(path)
+    return docs[path]
+
+
+def _family_trees(result: Any, docs: dict[str, Any]) -> dict[int, Any]:
     """Each group's family tree (a group that cannot be read again gets none)."""
     from difftool.family import family_tree
 
     trees: dict[int, Any] = {}
     for cluster in result.clusters:
+        paths = [m.path for m in cluster.members]
         try:
-            family = family_tree([m.path for m in cluster.members], cluster.representative)
+            members = {p: _prepared(p, docs) for p in paths}
+            family = family_tree(paths, cluster.representative, members)
         except DocdiffError:
             continue
         if family is not None:
@@ -770,21 +785,20 @@ def _family_trees(result: Any) -> dict[int, Any]:
     return trees
 
 
-def _member_diffs(result: Any) -> dict[str, Any]:
+def _member_diffs(result: Any, docs: dict[str, Any]) -> dict[str, Any]:
     """Each grouped member compared with its representative (for the HTML report); a
     member that cannot be compared is left without a diff."""
     from difftool.comparison import compare
-    from difftool.pipeline import prepare
 
     diffs: dict[str, Any] = {}
     for cluster in result.clusters:
         try:
-            rep = prepare(cluster.representative)
+            rep = _prepared(cluster.representative, docs)
         except DocdiffError:
             continue
         for member in cluster.members[1:]:
             try:
-                diffs[member.path] = compare(rep, prepare(member.path))
+                diffs[member.path] = compare(rep, _prepared(member.path, docs))
             except DocdiffError:
                 continue
     return diffs

@@ -17,7 +17,7 @@ It never modifies, moves or deletes a scanned file.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -369,19 +369,31 @@ class Index:
 
     def contained(self, paths: Sequence[str]) -> set[tuple[int, int]]:
         """Pairs (as sorted index pairs into ``paths``) of a short document and a longer
-        one holding most of its shingles (see :func:`contained_pairs`)."""
-        shorts = {
-            i: self.fingerprints[p] for i, p in enumerate(paths) if is_short(self.fingerprints[p])
-        }
+        one holding most of its shingles (see :class:`ShortLookup`)."""
+        shorts = [i for i, p in enumerate(paths) if is_short(self.fingerprints[p])]
         if not shorts:
             return set()
-        self.load_shingles(paths)
-        shorts = {i: self.fingerprints[paths[i]] for i in shorts}
-        lookup = ShortLookup(shorts)
+        self.load_shingles(paths[i] for i in shorts)
+        lookup = ShortLookup({i: self.fingerprints[paths[i]] for i in shorts})
+        index_of = {p: j for j, p in enumerate(paths)}
         pairs: set[tuple[int, int]] = set()
-        for j, path in enumerate(paths):
-            pairs.update(lookup.pairs(j, self.fingerprints[path], self.containment))
+        for path, fp in self.with_shingles(paths):
+            pairs.update(lookup.pairs(index_of[path], fp, self.containment))
         return pairs
+
+    def with_shingles(
+        self, paths: Sequence[str], batch: int = WRITE_BATCH
+    ) -> Iterator[tuple[str, Fingerprint]]:
+        """Each path's fingerprint with its shingle set, read from the cache a batch at a
+        time and let go again: a pass over every document in bounded memory."""
+        for start in range(0, len(paths), batch):
+            chunk = paths[start : start + batch]
+            bare = [p for p in chunk if self.fingerprints[p].shingles.size == 0]
+            self.load_shingles(bare)
+            for path in chunk:
+                yield path, self.fingerprints[path]
+            for path in bare:  # back to what it was: read again if it turns out needed
+                self.fingerprints[path] = replace(self.fingerprints[path], shingles=_NO_SHINGLES)
 
     def related(self, a: str, b: str) -> tuple[bool, float, float]:
         """Exact check of a pair: (joined, Jaccard, containment of the smaller in the larger)."""

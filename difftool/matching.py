@@ -96,10 +96,9 @@ def _by_containment(
     index: Index, paths: list[str], query: Fingerprint, shortlist: list[str]
 ) -> list[str]:
     """The shortlist, plus the documents that hold most of a short query's shingles."""
-    index.load_shingles(paths)
     scored = []
-    for path in paths:
-        shared = common(query.shingles, index.fingerprints[path].shingles)
+    for path, fp in index.with_shingles(paths):
+        shared = common(query.shingles, fp.shingles)
         if shared:
             scored.append((-shared, path))
     extra = [path for _, path in sorted(scored)[:SHORTLIST]]

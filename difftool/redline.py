@@ -140,15 +140,20 @@ def shown(
         if chars and text and _latin(chars[-1][0][-1:]) and _latin(text[0][0]):
             chars.append((" ", EQUAL, False))
         tags = marks[k]
+        # the tag of the next kept character after each position, in one backward pass
+        following: list[tuple[str, bool]] = [(EQUAL, False)] * len(text)
+        ahead: tuple[str, bool] = (EQUAL, False)
+        for i in range(len(text) - 1, -1, -1):
+            following[i] = ahead
+            if text[i][1] >= 0:
+                ahead = tags.get(text[i][1], (EQUAL, False))
         last: tuple[str, bool] = (EQUAL, False)
         for i, (ch, offset) in enumerate(text):
             if offset >= 0:
                 last = tags.get(offset, (EQUAL, False))
                 chars.append((ch, *last))
             else:  # inside an edit only when the next kept character is edited too
-                nxt = next((o for _, o in text[i + 1 :] if o >= 0), None)
-                after = tags.get(nxt, (EQUAL, False)) if nxt is not None else (EQUAL, False)
-                chars.append((ch, *(last if last == after else (EQUAL, False))))
+                chars.append((ch, *(last if last == following[i] else (EQUAL, False))))
     return _pieces(chars)
 
 
@@ -242,8 +247,7 @@ def sides(a: Prepared, b: Prepared, op: Op) -> tuple[list[Piece], list[Piece]]:
     if op.op == "change" and op.layout_only:
         return _layout_sides(a, b, op)
     if op.op in ("delete", "insert") or (op.op == "move" and not op.inline):
-        tag_a, tag_b = (DELETE, INSERT) if op.op != "equal" else (EQUAL, EQUAL)
-        return _whole(a, op.a_range, tag_a), _whole(b, op.b_range, tag_b)
+        return _whole(a, op.a_range, DELETE), _whole(b, op.b_range, INSERT)
     old_spans, new_spans = _edit_spans(op)
     # figures are listed after the edits, so they win where both cover a character
     return shown(a, op.a_range, _ordered(old_spans)), shown(b, op.b_range, _ordered(new_spans))

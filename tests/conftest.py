@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,14 @@ ALL_SEEDS = (SEED_000, SEED_001, SEED_002, SEED_003, SEED_004)
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+def missing(what: str, install: str, required_by: str) -> None:
+    """Skip a test whose tool is not installed, or fail it where the environment
+    variable ``required_by`` is 1 (CI sets it: there a missing tool is a failure)."""
+    if os.environ.get(required_by) == "1":
+        pytest.fail(f"{required_by}=1 but {what} is not installed")
+    pytest.skip(f"{what} is not installed ({install})")
 
 
 def read(path: Path) -> str:

@@ -10,13 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SEED_000, SEED_001, read
+from conftest import SEED_000, SEED_001, missing, read
 
 from difftool.cli import cli
 from difftool.comparison import compare_files
@@ -136,7 +135,6 @@ def test_dedup_and_match_reports(runner, tmp_path):
 # --- in a real browser ------------------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-REQUIRED = os.environ.get("DOCDIFF_REQUIRE_BROWSER") == "1"
 
 
 @pytest.fixture(scope="module")
@@ -144,13 +142,9 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        if REQUIRED:
-            pytest.fail("DOCDIFF_REQUIRE_BROWSER=1 but Playwright is not installed")
-        pytest.skip("Playwright is not installed (pip install '.[test]')")
+        missing("Playwright", "pip install '.[test]'", "DOCDIFF_REQUIRE_BROWSER")
     if CHROMIUM is None:
-        if REQUIRED:
-            pytest.fail("DOCDIFF_REQUIRE_BROWSER=1 but chromium is not installed")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+        missing("chromium", "apt-get install chromium", "DOCDIFF_REQUIRE_BROWSER")
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,

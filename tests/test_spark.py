@@ -8,19 +8,17 @@ missing, except where ``DOCDIFF_REQUIRE_SPARK=1`` (CI sets it), where that fails
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ALL_SEEDS
+from conftest import ALL_SEEDS, missing
 
 from difftool.index import dedup
 from difftool.load import load
 from difftool.variants import markdown_layout, paragraphs, pdf_layout, web_layout
 
-REQUIRED = os.environ.get("DOCDIFF_REQUIRE_SPARK") == "1"
 CORPUS = (
     Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "national_work_reports"
 )
@@ -32,13 +30,9 @@ def spark():
     try:
         import pyspark  # noqa: F401
     except ImportError:
-        if REQUIRED:
-            pytest.fail("DOCDIFF_REQUIRE_SPARK=1 but PySpark is not installed")
-        pytest.skip("PySpark is not installed (pip install '.[spark]')")
+        missing("PySpark", "pip install '.[spark]'", "DOCDIFF_REQUIRE_SPARK")
     if shutil.which("java") is None:
-        if REQUIRED:
-            pytest.fail("DOCDIFF_REQUIRE_SPARK=1 but Java is not installed")
-        pytest.skip("Java is not installed")
+        missing("Java", "apt-get install openjdk-17-jre-headless", "DOCDIFF_REQUIRE_SPARK")
     from difftool.engines.spark import session
 
     spark = session("local[2]")
