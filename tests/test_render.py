@@ -110,3 +110,9 @@ def test_shown_text_joins_hard_wraps_as_the_key_does():
     assert "\n" not in redline.sentence_text(cjk, 0)
     english = prepare_text(Document("b", "We thank the State Council for\nits support.\n", "utf-8"))
     assert redline.sentence_text(english, 0) == "We thank the State Council for its support."
+
+
+def test_narrow_terminal_keeps_the_hunk_locations_whole():
+    out = render(terminal.view(COMPARISON), width=40)
+    flat = " ".join(out.split())
+    assert "removed, changed · a line 1-19 · b line 1-2" in flat  # not cut off with "…"

@@ -101,6 +101,17 @@ def _title(comparison: Comparison, hunk: Hunk) -> Text:
     return Text(f"{title}{where}{locations}", style="bold")
 
 
+def _header(comparison: Comparison, hunk: Hunk, width: int) -> Iterable[RenderableType]:
+    """The hunk's title in a rule; above a plain rule when the terminal is too narrow to
+    hold it, so that the lines of each file are never cut off."""
+    title = _title(comparison, hunk)
+    if title.cell_len + 4 <= width:
+        yield Rule(title, align="left", style="blue")
+        return
+    yield title
+    yield Rule(style="blue")
+
+
 def _where(comparison: Comparison, first: Op, last: Op) -> str:
     span_a = (first.a_range[0], max(last.a_range[1], first.a_range[0]))
     span_b = (first.b_range[0], max(last.b_range[1], first.b_range[0]))
@@ -199,7 +210,7 @@ class HunkView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         c, hunk = self.comparison, self.hunk
         mode = resolve_word_diff(self.word_diff, console)
-        yield Rule(_title(c, hunk), align="left", style="blue")
+        yield from _header(c, hunk, options.max_width)
         rows = _Rows()
         for line in _context(c, hunk.before, self.context, before=True):
             rows.add(" ", line)
@@ -232,7 +243,7 @@ class SideBySideHunk(HunkView):
 
         c, hunk = self.comparison, self.hunk
         mode = resolve_word_diff(self.word_diff, console)
-        yield Rule(_title(c, hunk), align="left", style="blue")
+        yield from _header(c, hunk, options.max_width)
         table = Table(expand=True, show_lines=True, show_header=False)
         table.add_column(ratio=1, overflow="fold")
         table.add_column(ratio=1, overflow="fold")
