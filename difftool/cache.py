@@ -10,7 +10,15 @@ broken) are remembered; a permission or a missing extra is asked again next time
 version) miss cleanly because they are part of the key. A cache that cannot be opened or
 is not a docdiff cache is bypassed with a warning; a locked one likewise. docdiff never
 deletes a file it did not create: a corrupt cache at the default location is renamed
-aside and rebuilt, one given with ``--cache`` is only bypassed.
+aside and rebuilt, one given with ``--cache`` is only bypassed. A cache of an older
+schema is emptied and rebuilt (its fingerprints would all miss anyway).
+
+Rows are small (signatures and counts); the shingle sets, most of the bytes, are a table
+of their own, read only for the documents a run verifies. The band index (table
+``bands``) is every row's LSH band keys, sorted, in one blob, with the row ids beside
+them: ``match`` looks a filed copy's keys up with binary searches through the blob
+(:class:`BandIndex`) instead of reading every signature. Rows added after it are
+compared directly until there are too many, and then it is written again.
 """
 
 from __future__ import annotations
@@ -28,10 +36,11 @@ import numpy.typing as npt
 from difftool.errors import CacheError
 from difftool.fingerprint import Fingerprint
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: shingle sets in a table of their own; the band index
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fingerprints (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     path TEXT NOT NULL,
     settings TEXT NOT NULL,
     size INTEGER NOT NULL,
@@ -40,9 +49,14 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     key_hash TEXT NOT NULL,
     tokens INTEGER NOT NULL,
     holes INTEGER NOT NULL,
-    shingles BLOB NOT NULL,
     signature BLOB NOT NULL,
     halves BLOB NOT NULL,
+    UNIQUE (path, settings)
+);
+CREATE TABLE IF NOT EXISTS shingles (
+    path TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    data BLOB NOT NULL,
     PRIMARY KEY (path, settings)
 );
 CREATE TABLE IF NOT EXISTS failures (
@@ -54,7 +68,15 @@ CREATE TABLE IF NOT EXISTS failures (
     error TEXT NOT NULL,
     PRIMARY KEY (path, settings)
 );
+CREATE TABLE IF NOT EXISTS bands (
+    settings TEXT PRIMARY KEY,
+    upto INTEGER NOT NULL,
+    keys BLOB NOT NULL,
+    ids BLOB NOT NULL
+);
 """
+#: Tables of older schemas, dropped when a cache is upgraded (it is only a cache).
+_OLD_TABLES = ("fingerprints", "shingles", "failures", "bands")
 
 
 def default_path() -> Path:
@@ -96,22 +118,39 @@ def stat(path: str) -> Stat:
     return Stat(path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, key)
 
 
-def _pack(fp: Fingerprint) -> tuple[bytes, bytes, bytes]:
-    # 24-bit shingle values as three little-endian bytes each (zlib would save a fifth
-    # and cost more time than everything else the cache does)
-    three = fp.shingles.astype("<u4").view(np.uint8).reshape(-1, 4)[:, :3]
-    return (
-        three.tobytes(),
-        fp.signature.astype("<u8").tobytes(),
-        np.concatenate(fp.halves).astype("<u8").tobytes(),
-    )
+#: Shingle-set encodings: a tag byte, then the sorted values as the first one (four
+#: bytes) and the gaps to the next (two bytes each; a 3,000-shingle report's gaps are
+#: about 5,000), or, when a gap is wider, the plain four-byte values.
+_GAPS, _PLAIN = b"g", b"p"
+
+
+def _pack_shingles(values: npt.NDArray[np.uint32]) -> bytes:
+    if values.size == 0:
+        return _PLAIN
+    gaps = np.diff(values)
+    if gaps.size == 0 or int(gaps.max()) < 1 << 16:
+        return _GAPS + values[:1].astype("<u4").tobytes() + gaps.astype("<u2").tobytes()
+    return _PLAIN + values.astype("<u4").tobytes()
 
 
 def _unpack_shingles(data: bytes) -> npt.NDArray[np.uint32]:
-    three = np.frombuffer(data, dtype=np.uint8).reshape(-1, 3)
-    four = np.zeros((three.shape[0], 4), dtype=np.uint8)
-    four[:, :3] = three
-    return four.view("<u4").reshape(-1).astype(np.uint32)
+    """The sorted shingle values; ValueError when the bytes are not an encoding of them."""
+    tag, body = data[:1], data[1:]
+    if tag == _PLAIN and len(body) % 4 == 0:
+        return np.frombuffer(body, dtype="<u4").astype(np.uint32)
+    if tag == _GAPS and len(body) >= 4 and len(body) % 2 == 0:
+        first = np.frombuffer(body[:4], dtype="<u4").astype(np.uint32)
+        gaps = np.frombuffer(body[4:], dtype="<u2").astype(np.uint32)
+        values: npt.NDArray[np.uint32] = np.cumsum(np.concatenate((first, gaps)), dtype=np.uint32)
+        return values
+    raise ValueError("not a shingle set")
+
+
+def _pack(fp: Fingerprint) -> tuple[bytes, bytes]:
+    return (
+        fp.signature.astype("<u8").tobytes(),
+        np.concatenate(fp.halves).astype("<u8").tobytes(),
+    )
 
 
 _EMPTY = np.zeros(0, dtype=np.uint32)
@@ -211,12 +250,25 @@ class SignatureCache:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(_SCHEMA)
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
             row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is not None and row[0] != str(SCHEMA_VERSION):
+                if not (row[0].isdigit() and int(row[0]) < SCHEMA_VERSION):
+                    raise CacheError(f"schema {row[0]}, this docdiff writes {SCHEMA_VERSION}")
+                # an older docdiff's cache: its fingerprints would all miss anyway
+                with db:
+                    for table in _OLD_TABLES:
+                        db.execute(f"DROP TABLE IF EXISTS {table}")
+                    db.execute("DELETE FROM meta WHERE key='schema'")
+                self.warnings.append(
+                    f"cache {self.path} was made by an older docdiff (schema {row[0]}): rebuilt"
+                )
+                row = None
+            db.executescript(_SCHEMA)
             if row is None:
                 db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-            elif row[0] != str(SCHEMA_VERSION):
-                raise CacheError(f"schema {row[0]}, this docdiff writes {SCHEMA_VERSION}")
             db.commit()
         except Exception:
             db.close()
@@ -227,20 +279,34 @@ class SignatureCache:
         """Fingerprints of the files whose size and mtime still match.
 
         With ``shingles=False`` the shingle sets are not read (they are most of the
-        cache's bytes) and come back empty: enough to shortlist by signature.
+        cache's bytes, in a table of their own) and come back empty: enough to shortlist
+        by signature.
         """
         if self._db is None:
             return {}
         wanted = {s.key: s for s in stats}
         found: dict[str, Fingerprint] = {}
-        column = "shingles" if shingles else "x''"
+        query = (
+            "SELECT f.path, f.size, f.mtime_ns, f.ctime_ns, f.key_hash, f.tokens, f.holes, "
+            "s.data, f.signature, f.halves FROM fingerprints f JOIN shingles s "
+            "ON s.path = f.path AND s.settings = f.settings WHERE f.settings = ?"
+            if shingles
+            else "SELECT path, size, mtime_ns, ctime_ns, key_hash, tokens, holes, x'', "
+            "signature, halves FROM fingerprints WHERE settings = ?"
+        )
         try:
-            rows = self._db.execute(
-                f"SELECT path, size, mtime_ns, ctime_ns, key_hash, tokens, holes, {column}, signature, "
-                "halves FROM fingerprints WHERE settings = ?",
-                (self.settings,),
-            )
-            for key, size, mtime, ctime, key_hash, tokens, holes, packed, sig, halves in rows:
+            for (
+                key,
+                size,
+                mtime,
+                ctime,
+                key_hash,
+                tokens,
+                holes,
+                packed,
+                sig,
+                halves,
+            ) in self._db.execute(query, (self.settings,)):
                 s = wanted.get(key)
                 if s is None or not s.matches(size, mtime, ctime):
                     continue
@@ -251,6 +317,119 @@ class SignatureCache:
             self._give_up(exc)
             return {}
         return found
+
+    def fresh(self, stats: Iterable[Stat]) -> dict[str, int]:
+        """The files whose row still matches them: path -> row id. Reads the rows' small
+        columns only (a few bytes each), not their signatures."""
+        if self._db is None:
+            return {}
+        wanted = {s.key: s for s in stats}
+        found: dict[str, int] = {}
+        try:
+            rows = self._db.execute(
+                "SELECT path, size, mtime_ns, ctime_ns, id FROM fingerprints WHERE settings = ?",
+                (self.settings,),
+            )
+            for key, size, mtime, ctime, row_id in rows:
+                s = wanted.get(key)
+                if s is not None and s.matches(size, mtime, ctime):
+                    found[s.path] = row_id
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+            return {}
+        return found
+
+    def by_id(self, ids: Iterable[int]) -> dict[int, Fingerprint]:
+        """The fingerprints (without shingle sets) of the given rows; rows that are gone
+        or do not decode are left out."""
+        if self._db is None:
+            return {}
+        found: dict[int, Fingerprint] = {}
+        wanted = sorted(set(ids))
+        try:
+            for start in range(0, len(wanted), 500):  # SQLite allows 999 parameters
+                batch = wanted[start : start + 500]
+                rows = self._db.execute(
+                    "SELECT id, key_hash, tokens, holes, signature, halves FROM fingerprints "
+                    f"WHERE settings = ? AND id IN ({','.join('?' * len(batch))})",
+                    (self.settings, *batch),
+                )
+                for row_id, key_hash, tokens, holes, sig, halves in rows:
+                    fp = _decoded(key_hash, tokens, holes, b"", sig, halves)
+                    if fp is not None:
+                        found[row_id] = fp
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+        return found
+
+    def signatures(self, after: int = 0) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]]:
+        """Row ids above ``after`` and their three signatures (whole, first half, second
+        half): shapes ``(n,)`` and ``(n, 3, num_perm)``. Rows that do not decode are left
+        out."""
+        ids: list[int] = []
+        parts: list[bytes] = []
+        size = 0
+        if self._db is not None:
+            try:
+                rows = self._db.execute(
+                    "SELECT id, signature, halves FROM fingerprints "
+                    "WHERE settings = ? AND id > ? ORDER BY id",
+                    (self.settings, after),
+                )
+                for row_id, sig, halves in rows:
+                    if not (isinstance(sig, bytes) and isinstance(halves, bytes)):
+                        continue
+                    if not size:
+                        size = len(sig)
+                    if size and len(sig) == size and len(halves) == 2 * size and size % 8 == 0:
+                        ids.append(row_id)
+                        parts.append(sig + halves)
+            except sqlite3.Error as exc:
+                self._give_up(exc)
+                ids, parts = [], []
+        sigs = np.frombuffer(b"".join(parts), dtype="<u8").astype(np.uint64)
+        return np.array(ids, dtype=np.int64), sigs.reshape(len(ids), 3, -1) if ids else sigs
+
+    def band_index(self) -> BandIndex | None:
+        """The stored band index, or None when there is none yet."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute(
+                "SELECT upto, length(keys), length(ids) FROM bands WHERE settings = ?",
+                (self.settings,),
+            ).fetchone()
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+            return None
+        if row is None or not all(isinstance(v, int) for v in row):
+            return None
+        if row[1] != 2 * row[2] or row[2] % 4:
+            return None
+        rowid = self._db.execute(
+            "SELECT rowid FROM bands WHERE settings = ?", (self.settings,)
+        ).fetchone()[0]
+        return BandIndex(self._db, rowid, upto=row[0], size=row[2] // 4)
+
+    def put_band_index(
+        self, upto: int, keys: npt.NDArray[np.uint64], ids: npt.NDArray[np.int64]
+    ) -> None:
+        """Store the band index: ``keys`` sorted, ``ids[i]`` the row that has ``keys[i]``."""
+        if self._db is None or (ids.size and int(ids.max()) >= 1 << 32):
+            return
+        try:
+            with self._db:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO bands VALUES (?, ?, ?, ?)",
+                    (
+                        self.settings,
+                        upto,
+                        keys.astype("<u8").tobytes(),
+                        ids.astype("<u4").tobytes(),
+                    ),
+                )
+        except sqlite3.Error as exc:
+            self._give_up(exc)
 
     def shingles(self, paths: Iterable[str]) -> dict[str, npt.NDArray[np.uint32]]:
         """The shingle sets of cached paths (see ``get_many(shingles=False)``)."""
@@ -269,12 +448,15 @@ class SignatureCache:
                 batch = wanted[start : start + 500]
                 marks = ",".join("?" * len(batch))
                 rows = self._db.execute(
-                    f"SELECT path, shingles FROM fingerprints WHERE settings = ? AND path IN ({marks})",
+                    f"SELECT path, data FROM shingles WHERE settings = ? AND path IN ({marks})",
                     (self.settings, *batch),
                 )
                 for key, packed in rows:
-                    if isinstance(packed, bytes) and len(packed) % 3 == 0:
-                        found[by_key[key]] = _unpack_shingles(packed)
+                    if isinstance(packed, bytes):
+                        try:
+                            found[by_key[key]] = _unpack_shingles(packed)
+                        except ValueError:
+                            continue
         except sqlite3.Error as exc:
             self._give_up(exc)
         return found
@@ -320,10 +502,13 @@ class SignatureCache:
         """Store fingerprints; a failure disables the cache for the rest of the run."""
         if self._db is None:
             return
+        rows = list(items)
         try:
             with self._db:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO fingerprints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO fingerprints (path, settings, size, mtime_ns, "
+                    "ctime_ns, key_hash, tokens, holes, signature, halves) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         (
                             s.key,
@@ -336,8 +521,12 @@ class SignatureCache:
                             fp.holes,
                             *_pack(fp),
                         )
-                        for s, fp in items
+                        for s, fp in rows
                     ),
+                )
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO shingles VALUES (?, ?, ?)",
+                    ((s.key, self.settings, _pack_shingles(fp.shingles)) for s, fp in rows),
                 )
         except sqlite3.Error as exc:
             self._give_up(exc)
@@ -355,3 +544,64 @@ class SignatureCache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+class BandIndex:
+    """The stored LSH band keys of every row up to ``upto``, sorted, with their row ids:
+    a lookup reads about forty values of the blob per key (a binary search through
+    SQLite's incremental blob reads), whatever the archive's size."""
+
+    def __init__(self, db: sqlite3.Connection, rowid: int, *, upto: int, size: int) -> None:
+        self._db = db
+        self._rowid = rowid
+        self.upto = upto
+        self.size = size
+
+    def lookup(self, keys: Iterable[int], limit: int) -> set[int]:
+        """Row ids that have any of ``keys``; a key held by more than ``limit`` rows (a
+        degenerate bucket: empty or tiny documents) gives none."""
+        found: set[int] = set()
+        if self.size == 0:
+            return found
+        opener = getattr(self._db, "blobopen", None)  # Python 3.11+
+        if opener is None:
+            return self._lookup_whole(keys, limit)
+        with (
+            opener("bands", "keys", self._rowid, readonly=True) as blob_keys,
+            opener("bands", "ids", self._rowid, readonly=True) as blob_ids,
+        ):
+
+            def key_at(i: int) -> int:
+                blob_keys.seek(8 * i)
+                return int.from_bytes(blob_keys.read(8), "little")
+
+            for key in keys:
+                lo, hi = 0, self.size
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if key_at(mid) < key:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                end = lo
+                while end < self.size and end - lo <= limit and key_at(end) == key:
+                    end += 1
+                if end == lo or end - lo > limit:
+                    continue
+                blob_ids.seek(4 * lo)
+                found.update(np.frombuffer(blob_ids.read(4 * (end - lo)), dtype="<u4").tolist())
+        return found
+
+    def _lookup_whole(self, keys: Iterable[int], limit: int) -> set[int]:
+        row = self._db.execute("SELECT keys, ids FROM bands WHERE rowid = ?", (self._rowid,))
+        packed_keys, packed_ids = row.fetchone()
+        all_keys = np.frombuffer(packed_keys, dtype="<u8")
+        all_ids = np.frombuffer(packed_ids, dtype="<u4")
+        wanted = np.array(sorted(set(keys)), dtype=np.uint64)
+        lo = np.searchsorted(all_keys, wanted, side="left")
+        hi = np.searchsorted(all_keys, wanted, side="right")
+        found: set[int] = set()
+        for a, b in zip(lo.tolist(), hi.tolist()):
+            if 0 < b - a <= limit:
+                found.update(all_ids[a:b].tolist())
+        return found

@@ -22,8 +22,8 @@ version even when the Jaccard similarity of the wholes is low.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -50,8 +50,9 @@ class Fingerprint:
     """What dedup needs of a document, without its text.
 
     Attributes:
-        key_hash: BLAKE2b of the token sequence: equal hashes are exact duplicates
-            once layout (spaces, line breaks, punctuation width) is set aside.
+        key_hash: 128 bits of the token sequence (see :func:`_sequence_hash`): equal
+            hashes are exact duplicates once layout (spaces, line breaks, punctuation
+            width) is set aside.
         tokens: number of tokens.
         shingles: the shingle hashes (top :data:`SHINGLE_BITS` bits), sorted and unique:
             for exact Jaccard and containment.
@@ -80,14 +81,17 @@ class Fingerprint:
 
 
 def _mix(x: U64) -> U64:
-    """SplitMix64's finaliser: spreads every input bit over the whole word."""
+    """SplitMix64's finaliser: spreads every input bit over the whole word. Works in
+    place: callers pass a uint64 array of their own, and get it back mixed."""
+    tmp = np.empty_like(x)
     with np.errstate(over="ignore"):
-        x = x ^ (x >> np.uint64(30))
-        x = x * np.uint64(0xBF58476D1CE4E5B9)
-        x = x ^ (x >> np.uint64(27))
-        x = x * np.uint64(0x94D049BB133111EB)
-        mixed: U64 = x ^ (x >> np.uint64(31))
-        return mixed
+        for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+            np.right_shift(x, np.uint64(shift), out=tmp)
+            np.bitwise_xor(x, tmp, out=x)
+            np.multiply(x, np.uint64(factor), out=x)
+        np.right_shift(x, np.uint64(31), out=tmp)
+        np.bitwise_xor(x, tmp, out=x)
+    return x
 
 
 def _classes() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
@@ -124,26 +128,31 @@ def token_codes(text: str) -> U64:
     raw = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     if raw.size == 0:
         return raw.astype(np.uint64)
-    if text.isascii() or raw.max() <= 0xFFFF:
-        kind = _CLASS[raw]
-        cp: U64 = _FOLD[raw].astype(np.uint64)
+    if raw.max() <= 0xFFFF:
+        kind = _CLASS.take(raw)
+        folded = _FOLD.take(raw)
     else:  # beyond the BMP: CJK extensions, one token each
         bmp = np.minimum(raw, 0xFFFF)
-        kind = np.where(raw > 0xFFFF, np.uint8(2), _CLASS[bmp])
-        cp = np.where(raw > 0xFFFF, raw, _FOLD[bmp]).astype(np.uint64)
-    word = kind != 0
+        kind = np.where(raw > 0xFFFF, np.uint8(2), _CLASS.take(bmp))
+        folded = np.where(raw > 0xFFFF, raw, _FOLD.take(bmp))
     ascii_ = kind == 1
-    starts = word & ~(ascii_ & np.concatenate(([False], ascii_[:-1])))
-    cp, starts = cp[word], starts[word]
-    if cp.size == 0:
-        return cp
-    index = np.flatnonzero(starts)
-    if index.size == cp.size:  # no word or number longer than one character
-        return cp
-    position = np.arange(cp.size) - np.repeat(index, np.diff(np.append(index, cp.size)))
+    # a token starts at every character tokens keep, except an ASCII letter or digit
+    # right after another (which continues its word or number)
+    starts = kind != 0
+    starts[1:] &= ~(ascii_[1:] & ascii_[:-1])
+    begin = np.flatnonzero(starts)
+    codes: U64 = folded.take(begin).astype(np.uint64)
+    if begin.size == 0 or not ascii_.any():
+        return codes
+    # the few characters that continue a word: added in with the power of the rolling
+    # prime for their place in it (Horner's rule, unrolled)
+    more = np.flatnonzero(ascii_ & ~starts)
+    if more.size == 0:
+        return codes
+    owner = np.searchsorted(begin, more, side="right") - 1
+    place = np.minimum(more - begin[owner], _POWERS.size - 1)
     with np.errstate(over="ignore"):
-        weights = _POWERS[np.minimum(position, _POWERS.size - 1)]
-        codes: U64 = np.add.reduceat(cp * weights, index)
+        np.add.at(codes, owner, folded[more].astype(np.uint64) * _POWERS[place])
     return codes
 
 
@@ -172,11 +181,59 @@ def shingle_hashes(codes: U64, k: int) -> U64:
     n = codes.size - k + 1
     if n <= 0:
         return _mix(codes[:1] + np.uint64(1)) if codes.size else codes
+    acc = codes[:n].copy()
     with np.errstate(over="ignore"):
-        acc = np.zeros(n, dtype=np.uint64)
-        for j in range(k):
-            acc = acc * _P + codes[j : j + n]
+        for j in range(1, k):
+            np.multiply(acc, _P, out=acc)
+            np.add(acc, codes[j : j + n], out=acc)
     return _mix(acc)
+
+
+def _bits(num_perm: int) -> int:
+    bits = num_perm.bit_length() - 1
+    if 1 << bits != num_perm:
+        raise ValueError(f"num_perm must be a power of two, got {num_perm}")
+    return bits
+
+
+@lru_cache(maxsize=8)
+def _bin_edges(num_perm: int) -> tuple[U64, U64]:
+    """Bin numbers and the smallest hash of each bin."""
+    bins = np.arange(num_perm, dtype=np.uint64)
+    return bins, bins << np.uint64(64 - _bits(num_perm))
+
+
+def _bin_minima(ordered: U64, num_perm: int) -> U64:
+    """Each bin's smallest value (low bits only), :data:`_MAX` for an empty bin, from
+    sorted hashes: a binary search for each bin's first value rather than a pass over
+    every hash."""
+    shift = np.uint64(64 - _bits(num_perm))
+    out = np.full(num_perm, _MAX, dtype=np.uint64)
+    if ordered.size == 0:
+        return out
+    bins, edges = _bin_edges(num_perm)
+    at = np.searchsorted(ordered, edges)
+    np.minimum(at, ordered.size - 1, out=at)
+    first = ordered[at]
+    hit = (first >> shift) == bins
+    out[hit] = first[hit] & ((np.uint64(1) << shift) - np.uint64(1))
+    return out
+
+
+def _densified(out: U64) -> U64:
+    """Rotation: an empty bin borrows the next filled bin's value, marked by distance."""
+    empty = np.flatnonzero(out == _MAX)
+    if empty.size == 0 or empty.size == out.size:
+        return out
+    num_perm = out.size
+    filled = np.flatnonzero(out != _MAX)
+    pos = np.searchsorted(filled, empty) % filled.size
+    distance = (filled[pos] - empty) % num_perm
+    step = np.uint64(1) << np.uint64(64 - _bits(num_perm))
+    dense: U64 = out.copy()
+    with np.errstate(over="ignore"):
+        dense[empty] = out[filled[pos]] + distance.astype(np.uint64) * step
+    return dense
 
 
 def signature(hashes: U64, num_perm: int = 128, *, presorted: bool = False) -> U64:
@@ -184,26 +241,20 @@ def signature(hashes: U64, num_perm: int = 128, *, presorted: bool = False) -> U
 
     ``presorted=True`` says the hashes are already sorted.
     """
-    bits = num_perm.bit_length() - 1
-    if 1 << bits != num_perm:
-        raise ValueError(f"num_perm must be a power of two, got {num_perm}")
-    out = np.full(num_perm, _MAX, dtype=np.uint64)
-    if hashes.size == 0:
-        return out
-    ordered = hashes if presorted else np.sort(hashes)
-    bins = (ordered >> np.uint64(64 - bits)).astype(np.int64)
-    first = np.flatnonzero(np.concatenate(([True], bins[1:] != bins[:-1])))
-    low = np.uint64((1 << (64 - bits)) - 1)
-    out[bins[first]] = ordered[first] & low
-    empty = np.flatnonzero(out == _MAX)
-    if empty.size:
-        # rotation: an empty bin borrows the next filled bin's value, marked by distance
-        filled = np.flatnonzero(out != _MAX)
-        pos = np.searchsorted(filled, empty) % filled.size
-        distance = (filled[pos] - empty) % num_perm
-        with np.errstate(over="ignore"):
-            out[empty] = out[filled[pos]] + distance.astype(np.uint64) * (low + np.uint64(1))
-    return out
+    _bits(num_perm)
+    return _densified(_bin_minima(hashes if presorted else np.sort(hashes), num_perm))
+
+
+def _sequence_hash(hashes: U64) -> str:
+    """128 bits that tell two shingle sequences apart: the sum of the (already mixed)
+    shingle hashes and their sum weighted by position. Consecutive shingles overlap, so
+    equal sequences of them are equal token sequences; a cryptographic digest of the
+    tokens would cost four times as much for no use dedup has."""
+    with np.errstate(over="ignore"):
+        plain = int(np.sum(hashes, dtype=np.uint64))
+        weights = np.arange(1, 2 * hashes.size + 1, 2, dtype=np.uint64)
+        weighted = int(np.sum(hashes * weights, dtype=np.uint64))
+    return f"{plain:016x}{weighted:016x}"
 
 
 def fingerprint(text: str, *, k: int = 5, num_perm: int = 128) -> Fingerprint:
@@ -218,23 +269,26 @@ def fingerprint(text: str, *, k: int = 5, num_perm: int = 128) -> Fingerprint:
     # a document shorter than a shingle is one shingle of all its tokens: otherwise it
     # has none, and two unrelated short documents would look identical
     size = max(1, min(k, int(codes.size)))
-    hashes = _without_holes(shingle_hashes(codes, size), codes, size)
+    every = shingle_hashes(codes, size)
+    hashes = _without_holes(every, codes, size)
     half = hashes.size // 2
-    # each half sorted on its own; the whole is their merge (a stable sort of two runs)
     first, second = np.sort(hashes[:half]), np.sort(hashes[half:])
-    ordered = np.sort(np.concatenate((first, second)), kind="stable")
-    top = (ordered >> np.uint64(64 - SHINGLE_BITS)).astype(np.uint32)
+    # the whole's bins are the smaller of the halves' bins; its shingle set the merge of
+    # theirs (a stable sort of two sorted runs is a merge)
+    head, tail = _bin_minima(first, num_perm), _bin_minima(second, num_perm)
+    drop = np.uint64(64 - SHINGLE_BITS)
+    top = np.sort(
+        np.concatenate(((first >> drop).astype(np.uint32), (second >> drop).astype(np.uint32))),
+        kind="stable",
+    )
     if top.size:
         top = top[np.concatenate(([True], top[1:] != top[:-1]))]
     return Fingerprint(
-        key_hash=hashlib.blake2b(codes.tobytes(), digest_size=16).hexdigest(),
+        key_hash=_sequence_hash(every),
         tokens=int(codes.size),
         shingles=top,
-        signature=signature(ordered, num_perm, presorted=True),
-        halves=(
-            signature(first, num_perm, presorted=True),
-            signature(second, num_perm, presorted=True),
-        ),
+        signature=_densified(np.minimum(head, tail)),
+        halves=(_densified(head), _densified(tail)),
         holes=int(np.count_nonzero(codes == HOLE)),
     )
 

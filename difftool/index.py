@@ -38,7 +38,7 @@ from difftool.fingerprint import (
 from difftool.limits import DEFAULT_MAX_SIZE
 
 #: Normaliser and fingerprint version: part of the cache key, so a change invalidates.
-FINGERPRINT_VERSION = 3  # 3: one shingle size for all documents
+FINGERPRINT_VERSION = 4  # 3: one shingle size for all documents; 4: key hash from the shingles
 DEFAULT_THRESHOLD = 0.7
 DEFAULT_CONTAINMENT = 0.8
 _NO_SHINGLES = np.zeros(0, dtype=np.uint32)
@@ -172,6 +172,50 @@ def _fingerprint_file(
         return path, None, f"cannot read it ({type(exc).__name__}: {exc})"
 
 
+#: Rows added since the band index was written that a lookup compares directly; past
+#: this (or a tenth of the index) the index is written again.
+STALE_ROWS = 1_000
+
+
+def _archive_band_keys(
+    ids: npt.NDArray[np.int64], sigs: npt.NDArray[np.uint64], bands: int, rows: int
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """Every row's tagged band keys (whole and halves), flattened, and the row of each."""
+    if ids.size == 0:
+        return np.zeros(0, dtype=np.uint64), ids
+    flat = sigs.reshape(ids.size * 3, -1)
+    keys = _band_tag(band_keys(flat, bands, rows), bands)
+    return keys, np.repeat(ids, 3 * bands)
+
+
+def _band_lookup(
+    cache: SignatureCache, query: npt.NDArray[np.uint64], bands: int, rows: int
+) -> set[int] | None:
+    """Cache rows sharing a tagged band key with ``query``: from the stored index, plus a
+    direct comparison with the rows added since; the index is rewritten when too many
+    were. ``None`` when the cache failed on the way."""
+    stored = cache.band_index()
+    if stored is not None:
+        recent_ids, recent_sigs = cache.signatures(after=stored.upto)
+        if recent_ids.size <= max(STALE_ROWS, stored.size // (3 * bands) // 10):
+            found = stored.lookup(sorted(set(query.tolist())), MAX_BUCKET)
+            keys, owners = _archive_band_keys(recent_ids, recent_sigs, bands, rows)
+            found.update(np.unique(owners[np.isin(keys, query)]).tolist())
+            return found if cache.usable else None
+    ids, sigs = cache.signatures()
+    keys, owners = _archive_band_keys(ids, sigs, bands, rows)
+    order = np.argsort(keys, kind="stable")
+    keys, owners = keys[order], owners[order]
+    cache.put_band_index(int(ids.max()) if ids.size else 0, keys, owners)
+    lo = np.searchsorted(keys, query, side="left")
+    hi = np.searchsorted(keys, query, side="right")
+    found = set()
+    for start, end in zip(lo.tolist(), hi.tolist()):
+        if 0 < end - start <= MAX_BUCKET:
+            found.update(owners[start:end].tolist())
+    return found if cache.usable else None
+
+
 class _UnionFind:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
@@ -220,6 +264,9 @@ class Index:
     warnings: list[str] = field(default_factory=list)
     cached: int = 0
     _shared_counts: dict[tuple[str, str], int] = field(default_factory=dict, init=False, repr=False)
+    #: Cached, current files not read yet (``add(lazy=True)``): path -> cache row id.
+    _rows: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    _stats: dict[str, Stat] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for name, value in (("threshold", self.threshold), ("containment", self.containment)):
@@ -243,11 +290,14 @@ class Index:
             return SignatureCache(default_path(), self.settings, default=True)
         return SignatureCache(self.cache, self.settings)
 
-    def add(self, paths: Iterable[str], *, shingles: bool = True) -> None:
+    def add(self, paths: Iterable[str], *, shingles: bool = True, lazy: bool = False) -> None:
         """Fingerprint files (cached ones are not read), recording unreadable ones.
 
         With ``shingles=False`` cached fingerprints come without their shingle sets
-        (see :meth:`load_shingles`): a query only needs signatures to shortlist.
+        (see :meth:`load_shingles`): a query only needs signatures to shortlist. With
+        ``lazy=True`` cached fingerprints are not read at all, only checked to be
+        current: :meth:`near` then reads those of a query's candidates, and
+        :meth:`load_cached` the rest if they are needed after all.
         """
         stats: list[Stat] = []
         for path in paths:
@@ -257,12 +307,19 @@ class Index:
                 self.errors.append((path, exc.strerror or str(exc)))
         cache = self._open_cache()
         try:
-            hits = cache.get_many(stats, shingles=shingles) if cache else {}
+            hits: dict[str, object] = {}
+            if cache and lazy:
+                self._rows = cache.fresh(stats)
+                self._stats.update((s.path, s) for s in stats if s.path in self._rows)
+                hits = dict(self._rows)
+            elif cache:
+                hits.update(cache.get_many(stats, shingles=shingles))
             failed = cache.failures(stats) if cache else {}
             self.cached += len(hits) + len(failed)
             for s in stats:
                 if s.path in hits:
-                    self.fingerprints[s.path] = hits[s.path]
+                    if not lazy:
+                        self.fingerprints[s.path] = hits[s.path]  # type: ignore[assignment]
                     self.sizes[s.path] = s.size
                 elif s.path in failed:
                     self.errors.append((s.path, failed[s.path]))
@@ -291,6 +348,59 @@ class Index:
             if cache:
                 self.warnings.extend(cache.warnings)
                 cache.close()
+
+    @property
+    def readable(self) -> list[str]:
+        """Every file with a fingerprint, read or still in the cache, sorted."""
+        return sorted({*self.fingerprints, *self._rows})
+
+    def load_cached(self) -> None:
+        """Read the fingerprints :meth:`add` left in the cache (``lazy=True``)."""
+        pending = [self._stats[p] for p in self._rows if p not in self.fingerprints]
+        if not pending:
+            return
+        cache = self._open_cache()
+        if cache is None:
+            return
+        try:
+            self.fingerprints.update(cache.get_many(pending, shingles=False))
+        finally:
+            self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
+            cache.close()
+        for s in pending:  # a row gone or spoilt since add(): unreadable now
+            if s.path not in self.fingerprints:
+                self.errors.append((s.path, "its cache row could not be read"))
+                del self._rows[s.path]
+
+    def near(self, fp: Fingerprint) -> list[str] | None:
+        """The files whose whole or half signatures share an LSH band with any of
+        ``fp``'s, from the cache's band index: a few lookups, not a pass over the archive.
+
+        Also every file fingerprinted in this run. ``None`` when there is no cache to
+        ask (the caller then compares every signature).
+        """
+        cache = self._open_cache()
+        if cache is None or not cache.usable:
+            if cache:
+                cache.close()
+            return None
+        bands, rows = lsh_params(self.num_perm)
+        try:
+            query = _band_tag(band_keys(np.stack([fp.signature, *fp.halves]), bands, rows), bands)
+            found = _band_lookup(cache, query, bands, rows)
+            if found is None:
+                return None
+            by_id = {row: path for path, row in self._rows.items()}
+            wanted = {row: by_id[row] for row in found if row in by_id}
+            missing = [row for row, path in wanted.items() if path not in self.fingerprints]
+            for row, got in cache.by_id(missing).items():
+                self.fingerprints[wanted[row]] = got
+        finally:
+            self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
+            cache.close()
+        near = {p for p in wanted.values() if p in self.fingerprints}
+        computed = {p for p in self.fingerprints if p not in self._rows}
+        return sorted(near | computed)
 
     def load_shingles(self, paths: Iterable[str]) -> None:
         """Read from the cache the shingle sets that ``add(shingles=False)`` left out."""

@@ -1,8 +1,13 @@
 """Which archived version was filed, and how it differs.
 
-1. The archive's fingerprints come from the same index and cache as ``dedup``.
-2. A shortlist by signature agreement (vectorised over the whole archive): whole
-   against whole, and the filed copy against each half of a version (an excerpt).
+1. The archive's fingerprints come from the same index and cache as ``dedup``; every
+   file is checked to be current (a ``stat``), none is read unless it changed.
+2. The cache's band index names the versions whose whole or half signatures share an
+   LSH band with the filed copy's (nearly every version at Jaccard 0.5 and above), and
+   only their signatures are read. When none of them is similar at all, or there is no
+   cache, or the filed copy is short, every archived signature is compared instead
+   (vectorised): whole against whole, and the filed copy against each half of a version
+   (an excerpt). Either way the best :data:`SHORTLIST` by signature agreement go on.
 3. Exact Jaccard and containment on the shingle sets for the shortlist.
 4. The best few are ranked by a sentence-level comparison of each with the filed copy,
    not by the estimate: two versions of a law that differ in a few articles can be
@@ -83,15 +88,6 @@ class MatchResult:
     warnings: tuple[str, ...] = ()
 
 
-def _same_file(path: str, other: os.stat_result | None) -> bool:
-    if other is None:
-        return False
-    try:
-        return os.path.samestat(os.stat(path), other)
-    except OSError:
-        return False
-
-
 def _by_containment(
     index: Index, paths: list[str], query: Fingerprint, shortlist: list[str]
 ) -> list[str]:
@@ -103,6 +99,28 @@ def _by_containment(
             scored.append((-shared, path))
     extra = [path for _, path in sorted(scored)[:SHORTLIST]]
     return list(dict.fromkeys([*extra, *shortlist]))
+
+
+def _similar(item: tuple[str, float, float]) -> bool:
+    return item[1] >= MIN_JACCARD or item[2] >= MIN_CONTAINMENT
+
+
+def _scored(
+    index: Index, query: Fingerprint, paths: list[str], *, ranked: bool = False
+) -> list[tuple[str, float, float]]:
+    """``(path, Jaccard, containment of the query)`` of each path (the best
+    :data:`SHORTLIST` by signature first, unless ``ranked`` says they are), best first."""
+    if not ranked:
+        paths = _shortlist(index, paths, query.signature, query.halves)
+    index.load_shingles(paths)
+    scored = []
+    for path in paths:
+        fp = index.fingerprints[path]
+        scored.append(
+            (path, jaccard(query.shingles, fp.shingles), containment(query.shingles, fp.shingles))
+        )
+    scored.sort(key=lambda item: (-max(item[1], item[2] * 0.99), item[0]))
+    return scored
 
 
 def _shortlist(
@@ -164,32 +182,31 @@ def match(
     query_fp = fingerprint(normalise(query.document.text, steps=TOKEN_STEPS).text)
     if query_fp.shingles.size == 0:
         raise NothingSimilar(f"{os.fspath(filed)}: the filed document has no text to match")
-    found = walk(paths, include=include, exclude=exclude, hidden=hidden)
     # FILED itself is left out however PATH reaches it (a link to its folder included):
-    # the same device and inode (a stat per file; resolving every path costs ten times more)
-    filed_stat = os.stat(filed) if os.fspath(filed) != "-" else None
-    files = [f for f in found.files if not _same_file(f, filed_stat)]
+    # the walk skips its device and inode as it skips a file it has already listed
+    skip = []
+    if os.fspath(filed) != "-":
+        st = os.stat(filed)
+        skip.append((st.st_dev, st.st_ino))
+    found = walk(paths, include=include, exclude=exclude, hidden=hidden, skip=skip)
     index = Index(**options)  # type: ignore[arg-type]
     index.errors.extend(found.errors)
-    index.add(files, shingles=False)
-    readable = sorted(index.fingerprints)
-    shortlist = _shortlist(index, readable, query_fp.signature, query_fp.halves)
-    if query_fp.tokens < SHORT_TOKENS:
-        # a short filed copy (an excerpt) says little through its signature: look its
-        # shingles up in every archived document instead
-        shortlist = _by_containment(index, readable, query_fp, shortlist)
-    index.load_shingles(shortlist)
-    scored = []
-    for path in shortlist:
-        fp = index.fingerprints[path]
-        scored.append(
-            (
-                path,
-                jaccard(query_fp.shingles, fp.shingles),
-                containment(query_fp.shingles, fp.shingles),
-            )
-        )
-    scored.sort(key=lambda item: (-max(item[1], item[2] * 0.99), item[0]))
+    short = query_fp.tokens < SHORT_TOKENS
+    index.add(found.files, shingles=False, lazy=not short)
+    # the cache's band index names the versions that share a band with the filed copy
+    # (any at Jaccard 0.5 or more, nearly always); only when none of them is similar at
+    # all is every archived signature compared, to name the closest
+    near = None if short else index.near(query_fp)
+    scored = _scored(index, query_fp, near) if near is not None else []
+    if not any(_similar(item) for item in scored):
+        index.load_cached()
+        shortlist = _shortlist(index, index.readable, query_fp.signature, query_fp.halves)
+        if short:
+            # a short filed copy (an excerpt) says little through its signature: look its
+            # shingles up in every archived document instead
+            shortlist = _by_containment(index, index.readable, query_fp, shortlist)
+        scored = _scored(index, query_fp, shortlist, ranked=True)
+    readable = index.readable
     if not scored or (scored[0][1] < MIN_JACCARD and scored[0][2] < MIN_CONTAINMENT):
         closest = scored[0] if scored and (scored[0][1] > 0 or scored[0][2] > 0) else None
         best = f" (closest: {closest[0]}, Jaccard {closest[1]:.2f})" if closest else ""
@@ -197,7 +214,7 @@ def match(
             raise NothingSimilar(f"{os.fspath(filed)}: FILED was the only candidate under PATH")
         raise NothingSimilar(f"{os.fspath(filed)}: no archived document is similar{best}")
     candidates = []
-    similar = [item for item in scored if item[1] >= MIN_JACCARD or item[2] >= MIN_CONTAINMENT]
+    similar = [item for item in scored if _similar(item)]
     # candidates tied with the last one shown are shown too: a cut-off never hides a tie
     cut = top
     while cut < len(similar) and similar[cut][1:] == similar[top - 1][1:]:

@@ -32,6 +32,7 @@ def walk(
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
     hidden: bool = False,
+    skip: Iterable[tuple[int, int]] = (),
 ) -> Found:
     """List the regular files under ``roots`` (files given directly are taken as they are).
 
@@ -39,11 +40,13 @@ def walk(
     link loop cannot trap the walk; linked files are read once, under the first path
     that reaches them. Hidden files and folders (names starting with ``.``) are skipped
     unless ``hidden``. ``include`` globs keep only matching files; ``exclude`` globs drop
-    files; both match the file name or the path relative to its root.
+    files; both match the file name or the path relative to its root. Files whose
+    ``(device, inode)`` is in ``skip`` are left out under whatever path reaches them.
     """
     include, exclude = tuple(include), tuple(exclude)
     found = Found()
-    seen: set[tuple[int, int]] = set()  # (device, inode): a file reached twice is read once
+    # (device, inode): a file reached twice is read once; a skipped one never
+    seen: set[tuple[int, int]] = set(skip)
 
     def consider(path: str, root: str, *, identity: tuple[int, int] | None = None) -> None:
         if include and not _matches(path, root, include):

@@ -310,7 +310,7 @@ def test_corrupt_cache_rows_are_misses(tmp_path):
     docdiff("dedup", "-q", "--cache", cache, folder)
     with sqlite3.connect(cache) as db:
         db.execute("UPDATE fingerprints SET signature = x'0102', tokens = 'many'")
-        db.execute("UPDATE fingerprints SET shingles = x'01' WHERE rowid % 2 = 0")
+        db.execute("UPDATE shingles SET data = x'01' WHERE rowid % 2 = 0")
     run = docdiff("dedup", "--format", "json", "-q", "--cache", cache, folder)
     assert run.code == 1
     assert_grouped_and_listed(run, None, None)

@@ -1,0 +1,190 @@
+"""The cache's band index: ``match`` asks it for the versions that share an LSH band with
+the filed copy instead of comparing every archived signature, and must answer exactly
+as the full comparison does."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import ALL_SEEDS
+
+from difftool import cache as cache_module
+from difftool import index as index_module
+from difftool.index import Index, dedup
+from difftool.load import load
+from difftool.matching import NothingSimilar, match
+from difftool.variants import edit_sentences, paragraphs, pdf_layout, web_layout
+
+CORPUS = (
+    Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "national_work_reports"
+)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> tuple[Path, list[str]]:
+    """300 documents of the genre (5-9 paragraphs each) and 24 edited, re-laid-out
+    versions of some of them; returns the folder and the texts queries are made from."""
+    rng = random.Random(5)
+    sources = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    sources += [load(p).text for p in ALL_SEEDS]
+    pool = [p for text in sources for p in paragraphs(text) if len(p) > 60]
+    root = tmp_path_factory.mktemp("band-archive")
+    originals = []
+    for i in range(300):
+        text = "\n".join(rng.sample(pool, rng.randint(5, 9)))
+        originals.append(text)
+        (root / f"d{i % 7}").mkdir(exist_ok=True)
+        (root / f"d{i % 7}" / f"doc{i:03d}.txt").write_text(text, encoding="utf-8")
+    for i in range(24):
+        edited, _ = edit_sentences(originals[i], rng, edits=rng.randint(1, 3))
+        (root / "versions").mkdir(exist_ok=True)
+        (root / "versions" / f"v{i:03d}.txt").write_text(web_layout(edited), encoding="utf-8")
+    return root, originals
+
+
+def ranking(result) -> list[tuple[str, float, float]]:  # type: ignore[no-untyped-def]
+    return [(c.path, round(c.jaccard, 6), round(c.containment, 6)) for c in result.candidates]
+
+
+def filed_copy(tmp_path: Path, text: str, seed: int) -> Path:
+    edited, _ = edit_sentences(text, random.Random(seed), edits=1)
+    filed = tmp_path / f"filed{seed}.txt"
+    filed.write_text(pdf_layout(edited), encoding="utf-8")
+    return filed
+
+
+def test_lookups_answer_as_the_full_comparison_does(archive, tmp_path, monkeypatch):
+    root, originals = archive
+    cache = tmp_path / "cache.sqlite"
+    dedup([root], cache=cache, jobs=1)
+    queries = [filed_copy(tmp_path, originals[i], i) for i in (0, 3, 7, 30, 150, 299)]
+    expected = [ranking(match(q, [root], cache=False, jobs=1)) for q in queries]
+    assert all(e and e[0][1] > 0.5 for e in expected)
+    # a version that shares a band never needs the whole archive's signatures
+    monkeypatch.setattr(Index, "load_cached", lambda self: pytest.fail("full comparison"))
+    first = [ranking(match(q, [root], cache=cache, jobs=1)) for q in queries]  # builds it
+    with sqlite3.connect(cache) as db:
+        (upto, size) = db.execute("SELECT upto, length(ids) / 4 FROM bands").fetchone()
+    bands, _rows = index_module.lsh_params(128)
+    assert size == 324 * 3 * bands and upto >= 324
+    again = [ranking(match(q, [root], cache=cache, jobs=1)) for q in queries]  # reads it
+    assert first == again
+    for looked_up, full in zip(again, expected):
+        # the same version first, and every close one found; resemblances below what
+        # shares a band (a paragraph in common: Jaccard about 0.1) are left out, the
+        # order of the rest kept
+        assert looked_up[0] == full[0]
+        assert looked_up == [c for c in full if c in looked_up]
+        assert all(c in looked_up for c in full if c[1] >= 0.5 or c[2] >= 0.8)
+    assert sum(len(e) for e in expected) > sum(len(a) for a in again)  # the case is tested
+
+
+def test_files_added_after_the_index_are_found_and_the_index_is_rewritten(
+    archive, tmp_path, monkeypatch
+):
+    _root, originals = archive
+    cache = tmp_path / "cache.sqlite"
+    folder = tmp_path / "grown"
+    folder.mkdir()
+    for i in range(40):
+        (folder / f"doc{i:03d}.txt").write_text(originals[100 + i], encoding="utf-8")
+    query = filed_copy(tmp_path, originals[120], 1)
+    match(query, [folder], cache=cache, jobs=1)  # the index holds 40 documents
+    source = folder / "late.txt"
+    source.write_text(originals[200], encoding="utf-8")
+    dedup([folder], cache=cache, jobs=1)  # its row comes after the index
+    late = filed_copy(tmp_path, originals[200], 2)
+    found = match(late, [folder], cache=cache, jobs=1)
+    assert Path(found.candidates[0].path) == source
+    # the late row was compared directly; once too many are, the index is rewritten
+    with sqlite3.connect(cache) as db:
+        before = db.execute("SELECT upto FROM bands").fetchone()[0]
+    assert before == 40
+    for i in range(5):  # past a tenth of the index
+        (folder / f"later{i}.txt").write_text(originals[210 + i], encoding="utf-8")
+    monkeypatch.setattr(index_module, "STALE_ROWS", 0)
+    assert ranking(match(late, [folder], cache=cache, jobs=1)) == ranking(found)
+    with sqlite3.connect(cache) as db:
+        after = db.execute("SELECT upto FROM bands").fetchone()[0]
+    assert after > before
+
+
+def test_an_unrelated_filed_copy_still_names_the_closest(archive, tmp_path):
+    root, _ = archive
+    cache = tmp_path / "cache.sqlite"
+    filed = tmp_path / "unrelated.txt"
+    filed.write_text(
+        "本合同由甲乙双方签订，甲方负责提供场地，乙方负责装修与日常维护。" * 20, encoding="utf-8"
+    )
+    with pytest.raises(NothingSimilar) as with_cache:
+        match(filed, [root], cache=cache, jobs=1)
+    with pytest.raises(NothingSimilar) as without:
+        match(filed, [root], cache=False, jobs=1)
+    assert str(with_cache.value) == str(without.value)
+
+
+def test_blob_reads_and_a_whole_read_find_the_same_rows(tmp_path):
+    rng = np.random.default_rng(3)
+    keys = np.sort(rng.integers(0, 1 << 20, 5000, dtype=np.uint64))  # many repeated keys
+    ids = rng.integers(1, 400, keys.size).astype(np.int64)
+    store = cache_module.SignatureCache(tmp_path / "c.sqlite", "test")
+    store.put_band_index(399, keys, ids)
+    stored = store.band_index()
+    assert stored is not None and stored.upto == 399 and stored.size == keys.size
+    wanted = [int(k) for k in keys[::97]] + [1 << 40, 0]
+    for limit in (1, 2, 200):
+        direct = stored.lookup(wanted, limit)
+        whole = stored._lookup_whole(wanted, limit)
+        assert direct == whole
+        expect = set()
+        for key in set(wanted):
+            rows = ids[keys == key]
+            if 0 < rows.size <= limit:
+                expect.update(rows.tolist())
+        assert direct == expect
+    store.close()
+
+
+@pytest.mark.parametrize("values", [[], [0], [5, 6], [0, 70_000], [(1 << 24) - 1]])
+def test_shingle_sets_round_trip(values):
+    array = np.array(values, dtype=np.uint32)
+    packed = cache_module._pack_shingles(array)
+    assert np.array_equal(cache_module._unpack_shingles(packed), array)
+
+
+def test_random_shingle_sets_round_trip_and_gaps_save_a_third():
+    rng = np.random.default_rng(9)
+    for size in (1, 2, 50, 3000, 20_000):
+        array = np.unique(rng.integers(0, 1 << 24, size).astype(np.uint32))
+        packed = cache_module._pack_shingles(array)
+        assert np.array_equal(cache_module._unpack_shingles(packed), array)
+        if size >= 3000:
+            assert len(packed) < 2.1 * array.size + 8
+    for bad in (b"", b"g12", b"p123", b"x1234"):
+        with pytest.raises(ValueError):
+            cache_module._unpack_shingles(bad)
+
+
+def test_an_older_cache_is_rebuilt_with_a_warning(archive, tmp_path):
+    root, _ = archive
+    cache = tmp_path / "old.sqlite"
+    with sqlite3.connect(cache) as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('schema', '3')")
+        db.execute("CREATE TABLE fingerprints (path TEXT, settings TEXT, shingles BLOB)")
+        db.execute("INSERT INTO fingerprints VALUES ('x', 'y', x'00')")
+    first = dedup([root / "versions"], cache=cache, jobs=1)
+    assert any("older docdiff" in w for w in first.warnings)
+    second = dedup([root / "versions"], cache=cache, jobs=1)
+    assert second.cached == 24 and not second.warnings
+    newer = tmp_path / "newer.sqlite"
+    with sqlite3.connect(newer) as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('schema', '99')")
+    result = dedup([root / "versions"], cache=newer, jobs=1)
+    assert any("not used" in w and "schema 99" in w for w in result.warnings)
+    assert result.cached == 0
