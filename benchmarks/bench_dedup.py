@@ -1,4 +1,4 @@
-"""``docdiff dedup`` against a plain datasketch pipeline on an archive of report-like files.
+"""``docdiff dedup`` and ``match`` against plain datasketch and rensa pipelines on an archive.
 
 Generates (once, into ``--dir``) ``--docs`` documents of about 10 KB each, composed of
 paragraphs cut from the 52 national work reports and the seeds, so that unrelated
@@ -8,10 +8,15 @@ GB18030). The truth is which files were made from which.
 
 In the same run it times:
 
-* the reference, written the way a datasketch user would: read, NFKC and drop spaces,
-  character 5-grams, ``MinHash(num_perm=128).update_batch``, ``MinHashLSH(threshold)``,
-  union-find over the LSH candidates;
-* ``docdiff dedup --jobs 2`` from a cold cache, then again with the cache warm;
+* the references, written the way a user of each library would, one process each: read,
+  NFKC and drop spaces, character 5-grams, then datasketch's
+  ``MinHash(num_perm=128).update_batch`` and ``MinHashLSH(threshold)``, or rensa's
+  ``RMinHash(128).update`` and ``RMinHashLSH(threshold, 128, 16)`` (``pip install
+  '.[bench]'``); union-find over the LSH candidates;
+* ``docdiff dedup --jobs 2`` from a cold cache, then again with the cache warm; with
+  ``--jobs-scaling`` also cold with ``--jobs 1``;
+* ``docdiff match`` of a PDF-layout copy against the warm cache, twice (the first writes
+  the band index);
 
 and prints wall time (median of ``--repeat`` runs), peak memory, and pair precision and
 recall of each against the truth.
@@ -136,28 +141,48 @@ def archive(folder: Path, docs: int, copies_share: float) -> dict[str, str]:
 # --- the reference -------------------------------------------------------------------------
 
 
-def reference(folder: str, threshold: float) -> list[list[str]]:
-    """A plain datasketch pipeline, as its documentation suggests."""
+def reference(folder: str, threshold: float, engine: str = "datasketch") -> list[list[str]]:
+    """A plain MinHash pipeline, as the library's documentation suggests: datasketch's
+    ``MinHash`` and ``MinHashLSH``, or rensa's ``RMinHash`` and ``RMinHashLSH`` (a Rust
+    MinHash); the reading and shingling around it are the same for both."""
     import unicodedata
-
-    from datasketch import MinHash, MinHashLSH
 
     paths = sorted(
         str(p.relative_to(folder)) for p in Path(folder).rglob("*.txt") if p.name != "truth.json"
     )
-    lsh = MinHashLSH(threshold=threshold, num_perm=128)
+    if engine == "rensa":
+        from rensa import RMinHash, RMinHashLSH
+
+        lsh = RMinHashLSH(threshold=threshold, num_perm=128, num_bands=16)
+
+        def sketch(shingles: list[str]) -> object:
+            m = RMinHash(num_perm=128, seed=42)
+            m.update(shingles)
+            return m
+
+    else:
+        from datasketch import MinHash, MinHashLSH
+
+        lsh = MinHashLSH(threshold=threshold, num_perm=128)
+
+        def sketch(shingles: list[str]) -> object:
+            m = MinHash(num_perm=128)
+            m.update_batch([s.encode("utf-8") for s in shingles])
+            return m
+
     sigs = {}
-    for path in paths:
+    for number, path in enumerate(paths):
         raw = (Path(folder) / path).read_bytes()
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = raw.decode("gb18030", errors="replace")
         text = "".join(unicodedata.normalize("NFKC", text).split())
-        m = MinHash(num_perm=128)
-        m.update_batch([text[i : i + 5].encode("utf-8") for i in range(max(1, len(text) - 4))])
-        lsh.insert(path, m)
+        m = sketch([text[i : i + 5] for i in range(max(1, len(text) - 4))])
+        # rensa's index takes integer keys, datasketch's any hashable
+        lsh.insert(number if engine == "rensa" else path, m)
         sigs[path] = m
+    name = {number: path for number, path in enumerate(paths)}
     parent = {p: p for p in paths}
 
     def find(x: str) -> str:
@@ -168,7 +193,7 @@ def reference(folder: str, threshold: float) -> list[list[str]]:
 
     for path in paths:
         for other in lsh.query(sigs[path]):
-            a, b = find(path), find(other)
+            a, b = find(path), find(name[other] if engine == "rensa" else other)
             if a != b:
                 parent[max(a, b)] = min(a, b)
     groups: dict[str, list[str]] = {}
@@ -232,11 +257,15 @@ def main() -> None:
         "--reference-repeat", type=int, default=1, help="runs of the (slow) reference"
     )
     parser.add_argument("--threshold", type=float, default=0.7)
+    parser.add_argument(
+        "--jobs-scaling", action="store_true", help="also time the cold run with --jobs 1"
+    )
     parser.add_argument("--reference", metavar="FOLDER", help=argparse.SUPPRESS)
+    parser.add_argument("--engine", default="datasketch", help=argparse.SUPPRESS)
     args = parser.parse_args()
     compile_once()
-    if args.reference:  # the reference, in its own process
-        print(json.dumps(reference(args.reference, args.threshold)))
+    if args.reference:  # a reference, in its own process
+        print(json.dumps(reference(args.reference, args.threshold, args.engine)))
         return
     start = time.perf_counter()
     truth = archive(args.dir, args.docs, args.copies)
@@ -245,50 +274,59 @@ def main() -> None:
         f"archive: {len(truth)} documents, {size:.0f} MB, in {args.dir} ({time.perf_counter() - start:.0f} s)"
     )
     results = {}
-    ref_runs = [
-        run(
-            [
-                sys.executable,
-                __file__,
-                "--reference",
-                str(args.dir),
-                "--threshold",
-                str(args.threshold),
-            ]
-        )
-        for _ in range(args.reference_repeat)
-    ]
-    ref_groups = json.loads(ref_runs[-1][2])
-    results["reference: datasketch MinHash + MinHashLSH"] = (ref_runs, score(ref_groups, truth))
-    cold, warm, queries = [], [], []
+    references = {"datasketch": "reference: datasketch MinHash + MinHashLSH"}
+    try:
+        import rensa  # noqa: F401
+
+        references["rensa"] = "reference: rensa RMinHash + RMinHashLSH"
+    except ImportError:
+        print("(no rensa reference: pip install '.[bench]')")
+    for engine, name in references.items():
+        ref_runs = [
+            run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--reference",
+                    str(args.dir),
+                    "--threshold",
+                    str(args.threshold),
+                    "--engine",
+                    engine,
+                ]
+            )
+            for _ in range(args.reference_repeat)
+        ]
+        results[name] = (ref_runs, score(json.loads(ref_runs[-1][2]), truth))
+    cold, warm, one_job, first_queries, queries = [], [], [], [], []
     filed = next(p for p in sorted(truth) if p.startswith("copies/") and p.endswith("_pdf.txt"))
+    cache_mb = 0.0
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
             cache = str(Path(tmp) / "cache.sqlite")
-            cmd = [
-                sys.executable,
-                "-m",
-                "difftool",
-                "dedup",
-                "--jobs",
-                "2",
-                "--quiet",
-                "--format",
-                "json",
-                "--threshold",
-                str(args.threshold),
-                "--cache",
-                cache,
-                str(args.dir),
-            ]
-            cold.append(run(cmd))
-            warm.append(run(cmd))
+
+            def dedup_cmd(jobs: int, cache: str = cache) -> list[str]:
+                return [
+                    *[sys.executable, "-m", "difftool", "dedup", "--jobs", str(jobs), "--quiet"],
+                    *["--format", "json", "--threshold", str(args.threshold), "--cache", cache],
+                    str(args.dir),
+                ]
+
+            cold.append(run(dedup_cmd(2)))
+            warm.append(run(dedup_cmd(2)))
             query = [sys.executable, "-m", "difftool", "match", "--quiet", "--format", "json"]
-            queries.append(run([*query, "--cache", cache, str(args.dir / filed), str(args.dir)]))
+            query += ["--cache", cache, str(args.dir / filed), str(args.dir)]
+            first_queries.append(run(query))  # writes the band index
+            queries.append(run(query))
+            cache_mb = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 1e6
+            if args.jobs_scaling:  # the same cold run on one process, right after
+                one_job.append(run(dedup_cmd(1, str(Path(tmp) / "one.sqlite"))))
     data = json.loads(cold[-1][2])
     ours = [[os.path.relpath(m["path"], args.dir) for m in c["members"]] for c in data["clusters"]]
     results["docdiff dedup --jobs 2 (cold cache)"] = (cold, score(ours, truth))
     results["docdiff dedup --jobs 2 (warm cache)"] = (warm, score(ours, truth))
+    if one_job:
+        results["docdiff dedup --jobs 1 (cold cache)"] = (one_job, score(ours, truth))
     print(f"\n{'pipeline':<46}{'median s':>9}{'peak MB':>9}{'precision':>11}{'recall':>8}")
     medians = {}
     for name, (runs, (precision, recall)) in results.items():
@@ -296,16 +334,26 @@ def main() -> None:
         medians[name] = t
         peak = max(r[1] for r in runs)
         print(f"{name:<46}{t:>9.2f}{peak:>9.0f}{precision:>11.3f}{recall:>8.3f}")
-    ref = medians["reference: datasketch MinHash + MinHashLSH"]
     c = medians["docdiff dedup --jobs 2 (cold cache)"]
     w = medians["docdiff dedup --jobs 2 (warm cache)"]
-    print(
-        f"\nspeed-up over the reference: {ref / c:.1f}x cold, {ref / w:.1f}x warm; warm run {c / w:.1f}x faster than cold"
-    )
+    print()
+    for engine, name in references.items():
+        ref = medians[name]
+        print(f"speed-up over the {engine} reference: {ref / c:.1f}x cold, {ref / w:.1f}x warm")
+    print(f"warm run {c / w:.1f}x faster than cold")
+    if one_job:
+        one = medians["docdiff dedup --jobs 1 (cold cache)"]
+        print(f"--jobs 2 is {one / c:.2f}x --jobs 1 (cold, medians)")
+    print(f"cache: {cache_mb:.0f} MB for {len(truth)} documents")
     q = statistics.median(r[0] for r in queries)
+    q1 = statistics.median(r[0] for r in first_queries)
+    qmb = max(r[1] for r in queries)
     best = json.loads(queries[-1][2])["candidates"][0]["path"]
     right = os.path.relpath(best, args.dir) == truth[filed]
-    print(f"docdiff match against the cached index: {q:.2f} s median (found the source: {right})")
+    print(
+        f"docdiff match against the cached index: {q:.2f} s median, peak {qmb:.0f} MB "
+        f"(first match, which writes the band index: {q1:.2f} s; found the source: {right})"
+    )
 
 
 if __name__ == "__main__":

@@ -431,17 +431,12 @@ class SignatureCache:
         except sqlite3.Error as exc:
             self._give_up(exc)
 
-    def shingles(self, paths: Iterable[str]) -> dict[str, npt.NDArray[np.uint32]]:
-        """The shingle sets of cached paths (see ``get_many(shingles=False)``)."""
+    def shingles(self, stats: Iterable[Stat]) -> dict[str, npt.NDArray[np.uint32]]:
+        """The shingle sets of cached files (see ``get_many(shingles=False)``), by path."""
         if self._db is None:
             return {}
         found: dict[str, npt.NDArray[np.uint32]] = {}
-        by_key: dict[str, str] = {}
-        for path in paths:
-            try:
-                by_key[stat(path).key] = path
-            except OSError:
-                continue
+        by_key = {s.key: s.path for s in stats}
         wanted = list(by_key)
         try:
             for start in range(0, len(wanted), 500):  # SQLite allows 999 parameters

@@ -305,12 +305,12 @@ class Index:
                 stats.append(stat(path))
             except OSError as exc:
                 self.errors.append((path, exc.strerror or str(exc)))
+        self._stats.update((s.path, s) for s in stats)
         cache = self._open_cache()
         try:
             hits: dict[str, object] = {}
             if cache and lazy:
                 self._rows = cache.fresh(stats)
-                self._stats.update((s.path, s) for s in stats if s.path in self._rows)
                 hits = dict(self._rows)
             elif cache:
                 hits.update(cache.get_many(stats, shingles=shingles))
@@ -413,7 +413,8 @@ class Index:
         if cache is None:
             return
         try:
-            for path, values in cache.shingles(missing).items():
+            known = [self._stats[p] for p in missing if p in self._stats]
+            for path, values in cache.shingles(known).items():
                 self.fingerprints[path] = replace(self.fingerprints[path], shingles=values)
         finally:
             self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
