@@ -260,6 +260,9 @@ def main() -> None:
     parser.add_argument(
         "--jobs-scaling", action="store_true", help="also time the cold run with --jobs 1"
     )
+    parser.add_argument(
+        "--no-references", action="store_true", help="time docdiff only (for scale runs)"
+    )
     parser.add_argument("--reference", metavar="FOLDER", help=argparse.SUPPRESS)
     parser.add_argument("--engine", default="datasketch", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -281,6 +284,8 @@ def main() -> None:
         references["rensa"] = "reference: rensa RMinHash + RMinHashLSH"
     except ImportError:
         print("(no rensa reference: pip install '.[bench]')")
+    if args.no_references:  # a scale run: docdiff alone
+        references = {}
     for engine, name in references.items():
         ref_runs = [
             run(

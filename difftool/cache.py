@@ -124,7 +124,7 @@ def stat(path: str) -> Stat:
 _GAPS, _PLAIN = b"g", b"p"
 
 
-def _pack_shingles(values: npt.NDArray[np.uint32]) -> bytes:
+def pack_shingles(values: npt.NDArray[np.uint32]) -> bytes:
     if values.size == 0:
         return _PLAIN
     gaps = np.diff(values)
@@ -133,7 +133,7 @@ def _pack_shingles(values: npt.NDArray[np.uint32]) -> bytes:
     return _PLAIN + values.astype("<u4").tobytes()
 
 
-def _unpack_shingles(data: bytes) -> npt.NDArray[np.uint32]:
+def unpack_shingles(data: bytes) -> npt.NDArray[np.uint32]:
     """The sorted shingle values; ValueError when the bytes are not an encoding of them."""
     tag, body = data[:1], data[1:]
     if tag == _PLAIN and len(body) % 4 == 0:
@@ -165,7 +165,7 @@ def _unpack(
     return Fingerprint(
         key_hash=key_hash,
         tokens=tokens,
-        shingles=_unpack_shingles(shingles) if shingles else _EMPTY,
+        shingles=unpack_shingles(shingles) if shingles else _EMPTY,
         signature=np.frombuffer(sig, dtype=np.uint64),
         halves=(both[:half], both[half:]),
         holes=holes,
@@ -449,7 +449,7 @@ class SignatureCache:
                 for key, packed in rows:
                     if isinstance(packed, bytes):
                         try:
-                            found[by_key[key]] = _unpack_shingles(packed)
+                            found[by_key[key]] = unpack_shingles(packed)
                         except ValueError:
                             continue
         except sqlite3.Error as exc:
@@ -493,8 +493,9 @@ class SignatureCache:
         except sqlite3.Error as exc:
             self._give_up(exc)
 
-    def put_many(self, items: Iterable[tuple[Stat, Fingerprint]]) -> None:
-        """Store fingerprints; a failure disables the cache for the rest of the run."""
+    def put_many(self, items: Iterable[tuple[Stat, Fingerprint, bytes]]) -> None:
+        """Store fingerprints, each with its shingle set as :func:`pack_shingles` packs
+        it; a failure disables the cache for the rest of the run."""
         if self._db is None:
             return
         rows = list(items)
@@ -516,12 +517,12 @@ class SignatureCache:
                             fp.holes,
                             *_pack(fp),
                         )
-                        for s, fp in rows
+                        for s, fp, _ in rows
                     ),
                 )
                 self._db.executemany(
                     "INSERT OR REPLACE INTO shingles VALUES (?, ?, ?)",
-                    ((s.key, self.settings, _pack_shingles(fp.shingles)) for s, fp in rows),
+                    ((s.key, self.settings, packed) for s, _, packed in rows),
                 )
         except sqlite3.Error as exc:
             self._give_up(exc)

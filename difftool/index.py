@@ -26,6 +26,8 @@ import numpy as np
 import numpy.typing as npt
 
 from difftool.cache import SignatureCache, Stat, default_path, stat
+from difftool.cache import pack_shingles as pack
+from difftool.cache import unpack_shingles as unpack
 from difftool.errors import DocdiffError
 from difftool.fingerprint import (
     SHORT_TOKENS,
@@ -216,6 +218,22 @@ def _band_lookup(
     return found if cache.usable else None
 
 
+#: A file fingerprinted in this run: its version, its fingerprint without the shingle
+#: set, and the shingle set as the cache stores it.
+_Computed = tuple[Stat, Fingerprint, bytes]
+
+
+def _fingerprint_packed(
+    args: tuple[str, int, int, int],
+) -> tuple[str, Fingerprint | None, bytes, str | None]:
+    """Worker: :func:`_fingerprint_file`, with the shingle set packed as the cache stores
+    it (half the bytes to send back, and packed once, in parallel)."""
+    path, fp, error = _fingerprint_file(args)
+    if fp is None:
+        return path, None, b"", error
+    return path, replace(fp, shingles=_NO_SHINGLES), pack(fp.shingles), None
+
+
 class _UnionFind:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
@@ -332,11 +350,11 @@ class Index:
             sink = None
             if cache:
 
-                def sink(batch: list[tuple[Stat, Fingerprint]]) -> None:
+                def sink(batch: list[_Computed]) -> None:
                     cache.put_many(batch)
-                    if not shingles and cache.usable:
-                        for s, fp in batch:
-                            self.fingerprints[s.path] = replace(fp, shingles=_NO_SHINGLES)
+                    if shingles or not cache.usable:  # wanted now, or nowhere else to read
+                        for s, fp, packed in batch:
+                            self.fingerprints[s.path] = replace(fp, shingles=unpack(packed))
 
             self._compute(todo, sink=sink)
             if cache:
@@ -421,9 +439,7 @@ class Index:
             cache.close()
 
     def _compute(
-        self,
-        todo: Sequence[Stat],
-        sink: Callable[[list[tuple[Stat, Fingerprint]]], None] | None = None,
+        self, todo: Sequence[Stat], sink: Callable[[list[_Computed]], None] | None = None
     ) -> None:
         by_path = {s.path: s for s in todo}
         # more processes than cores only costs memory (a zip bomb per worker)
@@ -431,33 +447,33 @@ class Index:
         jobs = min(self.jobs or cores, cores)
         work = [(s.path, self.k, self.num_perm, self.max_size) for s in todo]
         if jobs == 1 or len(work) < 8:
-            results: Iterable[tuple[str, Fingerprint | None, str | None]] = map(
-                _fingerprint_file, work
-            )
-            self._collect(results, by_path, sink, len(work))
+            self._collect(map(_fingerprint_packed, work), by_path, sink, len(work))
             return
         chunk = max(1, min(64, len(work) // (jobs * 8)))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             self._collect(
-                pool.map(_fingerprint_file, work, chunksize=chunk), by_path, sink, len(work)
+                pool.map(_fingerprint_packed, work, chunksize=chunk), by_path, sink, len(work)
             )
 
     def _collect(
         self,
-        results: Iterable[tuple[str, Fingerprint | None, str | None]],
+        results: Iterable[tuple[str, Fingerprint | None, bytes, str | None]],
         by_path: dict[str, Stat],
-        sink: Callable[[list[tuple[Stat, Fingerprint]]], None] | None,
+        sink: Callable[[list[_Computed]], None] | None,
         total: int,
     ) -> None:
-        batch: list[tuple[Stat, Fingerprint]] = []
-        for done, (path, fp, error) in enumerate(results, 1):
+        batch: list[_Computed] = []
+        for done, (path, fp, packed, error) in enumerate(results, 1):
             if fp is None:
                 self.errors.append((path, error or "unreadable"))
+            elif sink is None:
+                self.fingerprints[path] = replace(fp, shingles=unpack(packed))
+                self.sizes[path] = by_path[path].size
             else:
                 self.fingerprints[path] = fp
                 self.sizes[path] = by_path[path].size
-                batch.append((by_path[path], fp))
-                if sink is not None and len(batch) >= WRITE_BATCH:
+                batch.append((by_path[path], fp, packed))
+                if len(batch) >= WRITE_BATCH:
                     sink(batch)
                     batch = []
             if self.progress:

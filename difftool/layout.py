@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 
 from difftool.offsets import Edit
 
@@ -105,15 +104,6 @@ def page_numbers(text: str) -> list[Edit]:
     return _delete_lines(text, _PAGE_NUMBER_LINES)
 
 
-def _lines(text: str) -> Iterator[tuple[int, int]]:
-    """Yield ``(start, end)`` of each line, newline excluded."""
-    start = 0
-    for line in text.split("\n"):
-        end = start + len(line)
-        yield start, end
-        start = end + 1
-
-
 def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
     """Delete short lines repeated on many pages (running headers and footers).
 
@@ -132,7 +122,15 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
     }
     if not repeated:
         return []
-    return [(s, min(e + 1, len(text)), "") for s, e in _lines(text) if text[s:e] in repeated]
+    edits: list[Edit] = []
+    size = len(text)
+    start = 0
+    for line in text.split("\n"):  # positions kept inline: this runs once per line
+        end = start + len(line)
+        if line in repeated:
+            edits.append((start, min(end + 1, size), ""))
+        start = end + 1
+    return edits
 
 
 def wrap_width(widths: list[int], breaks: list[bool]) -> int | None:
@@ -182,10 +180,11 @@ def _decimal_wrap(line: str, following: str) -> bool:
 def _english_continues(line: str, following: str) -> bool:
     """English prose wrapped at a ragged margin: a line ending inside a sentence (a word,
     a figure or a comma) followed by one starting with a lower-case word."""
-    last, first = _half(line[-1]), _half(following[0])
-    return (
-        first.isascii() and first.islower() and last.isascii() and (last.isalnum() or last in ",;-")
-    )
+    first = following[0]
+    if not ("a" <= first <= "z" or "\uff41" <= first <= "\uff5a"):  # most lines: at once
+        return False
+    last = _half(line[-1])
+    return last.isascii() and (last.isalnum() or last in ",;-")
 
 
 def _half(ch: str) -> str:

@@ -152,21 +152,21 @@ def test_blob_reads_and_a_whole_read_find_the_same_rows(tmp_path):
 @pytest.mark.parametrize("values", [[], [0], [5, 6], [0, 70_000], [(1 << 24) - 1]])
 def test_shingle_sets_round_trip(values):
     array = np.array(values, dtype=np.uint32)
-    packed = cache_module._pack_shingles(array)
-    assert np.array_equal(cache_module._unpack_shingles(packed), array)
+    packed = cache_module.pack_shingles(array)
+    assert np.array_equal(cache_module.unpack_shingles(packed), array)
 
 
 def test_random_shingle_sets_round_trip_and_gaps_save_a_third():
     rng = np.random.default_rng(9)
     for size in (1, 2, 50, 3000, 20_000):
         array = np.unique(rng.integers(0, 1 << 24, size).astype(np.uint32))
-        packed = cache_module._pack_shingles(array)
-        assert np.array_equal(cache_module._unpack_shingles(packed), array)
+        packed = cache_module.pack_shingles(array)
+        assert np.array_equal(cache_module.unpack_shingles(packed), array)
         if size >= 3000:
             assert len(packed) < 2.1 * array.size + 8
     for bad in (b"", b"g12", b"p123", b"x1234"):
         with pytest.raises(ValueError):
-            cache_module._unpack_shingles(bad)
+            cache_module.unpack_shingles(bad)
 
 
 def test_an_older_cache_is_rebuilt_with_a_warning(archive, tmp_path):
