@@ -8,6 +8,10 @@ run, plain ``unicodedata.normalize("NFKC")`` over the same documents: the one-li
 quick script would use, which folds width but removes no layout noise.
 
     python benchmarks/bench_normalise.py --mb 100
+
+``--cli-mb 15`` also times the command end to end (start-up, reading and writing
+included): ``docdiff normalise FILE`` on one file of that size in mixed layouts, against
+``python -c`` reading the file, applying NFKC and writing it, alternating runs.
 """
 
 from __future__ import annotations
@@ -65,12 +69,56 @@ def timed(fn, docs: list[str]) -> float:
     return time.perf_counter() - start
 
 
+_NFKC_COPY = (
+    "import sys, unicodedata; "
+    "sys.stdout.write(unicodedata.normalize('NFKC', open(sys.argv[1], encoding='utf-8').read()))"
+)
+
+
+def command(corpus: Path, megabytes: float, repeat: int) -> None:
+    """``docdiff normalise FILE`` end to end against an NFKC one-liner, alternating."""
+    import subprocess
+    import tempfile
+
+    docs = build_documents(corpus, megabytes, seed=2)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "reports.txt"
+        path.write_text("\n\n".join(docs), encoding="utf-8")
+        size = path.stat().st_size / 1e6
+        cmds = {
+            "docdiff normalise FILE": [sys.executable, "-m", "difftool", "normalise", str(path)],
+            "reference: python -c NFKC FILE": [sys.executable, "-c", _NFKC_COPY, str(path)],
+        }
+        times: dict[str, list[float]] = {name: [] for name in cmds}
+        for _ in range(repeat):
+            for name, cmd in cmds.items():
+                start = time.perf_counter()
+                subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+                times[name].append(time.perf_counter() - start)
+    print(
+        f"one file, {size:.1f} MB UTF-8, {len(docs)} documents in mixed layouts, "
+        f"median of {repeat} alternating runs, whole command"
+    )
+    print(f"{'command':<34}{'seconds':>9}{'MB/s':>9}")
+    medians = {name: statistics.median(t) for name, t in times.items()}
+    for name, t in medians.items():
+        print(f"{name:<34}{t:>9.2f}{size / t:>9.1f}")
+    ours, ref = medians["docdiff normalise FILE"], medians["reference: python -c NFKC FILE"]
+    print(f"ratio docdiff/reference time: {ours / ref:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=100.0, help="megabytes of text (default 100)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument(
+        "--cli-mb", type=float, default=0.0, help="also time the command on one file this big"
+    )
     args = parser.parse_args()
+    if args.cli_mb:
+        command(args.corpus, args.cli_mb, args.repeat)
+        return
     docs = build_documents(args.corpus, args.mb)
     size = sum(len(d.encode("utf-8")) for d in docs) / 1e6
     ours = [timed(normalise, docs) for _ in range(args.repeat)]

@@ -27,8 +27,8 @@ import os
 import sqlite3
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     key_hash TEXT NOT NULL,
     tokens INTEGER NOT NULL,
     holes INTEGER NOT NULL,
+    count INTEGER NOT NULL,
     signature BLOB NOT NULL,
     halves BLOB NOT NULL,
     UNIQUE (path, settings)
@@ -88,9 +89,9 @@ def default_path() -> Path:
     return base / "docdiff" / "index.sqlite"
 
 
-@dataclass(frozen=True)
-class Stat:
-    """What identifies a version of a file without reading it.
+class Stat(NamedTuple):
+    """What identifies a version of a file without reading it (a tuple: one is made for
+    every archived file on every run).
 
     ``path`` is the path as walked (what the user sees); ``key`` the file's identity in
     the cache: device, inode and the absolute resolved path, as valid UTF-8 (a name in
@@ -109,12 +110,23 @@ class Stat:
 
 def text_key(path: str) -> str:
     """A path as valid UTF-8 text: undecodable bytes (surrogate escapes) as ``\\xNN``."""
+    if path.isascii():
+        return path
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _absolute(path: str) -> str:
+    """``os.path.abspath``, without its normalising pass for a path that needs none (what
+    the walk makes of an absolute root): this runs once per archived file."""
+    plain = path[:1] == "/" and path[-1:] != "/" and "/." not in path and "//" not in path
+    if plain and os.sep == "/":
+        return path
+    return os.path.abspath(path)
 
 
 def stat(path: str) -> Stat:
     st = os.stat(path)
-    key = f"{st.st_dev}:{st.st_ino}:{text_key(os.path.abspath(path))}"
+    key = f"{st.st_dev}:{st.st_ino}:{text_key(_absolute(path))}"
     return Stat(path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, key)
 
 
@@ -157,7 +169,7 @@ _EMPTY = np.zeros(0, dtype=np.uint32)
 
 
 def _unpack(
-    key_hash: str, tokens: int, shingles: bytes, sig: bytes, halves: bytes, holes: int = 0
+    key_hash: str, tokens: int, shingles: bytes, sig: bytes, halves: bytes, holes: int, count: int
 ) -> Fingerprint:
     # read-only views on the row's bytes: nothing downstream writes to a fingerprint
     both = np.frombuffer(halves, dtype=np.uint64)
@@ -169,19 +181,28 @@ def _unpack(
         signature=np.frombuffer(sig, dtype=np.uint64),
         halves=(both[:half], both[half:]),
         holes=holes,
+        count=count,
     )
 
 
 def _decoded(
-    key_hash: object, tokens: object, holes: object, packed: object, sig: object, halves: object
+    key_hash: object,
+    tokens: object,
+    holes: object,
+    count: object,
+    packed: object,
+    sig: object,
+    halves: object,
 ) -> Fingerprint | None:
     """A row's fingerprint, or None when a column has the wrong type or length."""
     try:
-        if not (isinstance(key_hash, str) and isinstance(tokens, int) and isinstance(holes, int)):
+        if not (isinstance(key_hash, str) and all(isinstance(n, int) for n in (tokens, holes))):
             return None
-        if not all(isinstance(b, bytes) for b in (packed, sig, halves)):
+        if not isinstance(count, int) or not all(
+            isinstance(b, bytes) for b in (packed, sig, halves)
+        ):
             return None
-        fp = _unpack(key_hash, tokens, packed, sig, halves, holes)  # type: ignore[arg-type]
+        fp = _unpack(key_hash, tokens, packed, sig, halves, holes, count)  # type: ignore[arg-type]
     except (ValueError, TypeError):
         return None
     if fp.signature.size == 0 or fp.halves[0].size != fp.signature.size:
@@ -288,10 +309,10 @@ class SignatureCache:
         found: dict[str, Fingerprint] = {}
         query = (
             "SELECT f.path, f.size, f.mtime_ns, f.ctime_ns, f.key_hash, f.tokens, f.holes, "
-            "s.data, f.signature, f.halves FROM fingerprints f JOIN shingles s "
+            "f.count, s.data, f.signature, f.halves FROM fingerprints f JOIN shingles s "
             "ON s.path = f.path AND s.settings = f.settings WHERE f.settings = ?"
             if shingles
-            else "SELECT path, size, mtime_ns, ctime_ns, key_hash, tokens, holes, x'', "
+            else "SELECT path, size, mtime_ns, ctime_ns, key_hash, tokens, holes, count, x'', "
             "signature, halves FROM fingerprints WHERE settings = ?"
         )
         try:
@@ -303,6 +324,7 @@ class SignatureCache:
                 key_hash,
                 tokens,
                 holes,
+                count,
                 packed,
                 sig,
                 halves,
@@ -310,7 +332,7 @@ class SignatureCache:
                 s = wanted.get(key)
                 if s is None or not s.matches(size, mtime, ctime):
                     continue
-                fp = _decoded(key_hash, tokens, holes, packed, sig, halves)
+                fp = _decoded(key_hash, tokens, holes, count, packed, sig, halves)
                 if fp is not None:  # a row that does not decode is a miss, rewritten later
                     found[s.path] = fp
         except sqlite3.Error as exc:
@@ -329,7 +351,7 @@ class SignatureCache:
             rows = self._db.execute(
                 "SELECT path, size, mtime_ns, ctime_ns, id FROM fingerprints WHERE settings = ?",
                 (self.settings,),
-            )
+            ).fetchall()
             for key, size, mtime, ctime, row_id in rows:
                 s = wanted.get(key)
                 if s is not None and s.matches(size, mtime, ctime):
@@ -350,12 +372,12 @@ class SignatureCache:
             for start in range(0, len(wanted), 500):  # SQLite allows 999 parameters
                 batch = wanted[start : start + 500]
                 rows = self._db.execute(
-                    "SELECT id, key_hash, tokens, holes, signature, halves FROM fingerprints "
+                    "SELECT id, key_hash, tokens, holes, count, signature, halves FROM fingerprints "
                     f"WHERE settings = ? AND id IN ({','.join('?' * len(batch))})",
                     (self.settings, *batch),
                 )
-                for row_id, key_hash, tokens, holes, sig, halves in rows:
-                    fp = _decoded(key_hash, tokens, holes, b"", sig, halves)
+                for row_id, key_hash, tokens, holes, count, sig, halves in rows:
+                    fp = _decoded(key_hash, tokens, holes, count, b"", sig, halves)
                     if fp is not None:
                         found[row_id] = fp
         except sqlite3.Error as exc:
@@ -503,8 +525,8 @@ class SignatureCache:
             with self._db:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO fingerprints (path, settings, size, mtime_ns, "
-                    "ctime_ns, key_hash, tokens, holes, signature, halves) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "ctime_ns, key_hash, tokens, holes, count, signature, halves) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         (
                             s.key,
@@ -515,6 +537,7 @@ class SignatureCache:
                             fp.key_hash,
                             fp.tokens,
                             fp.holes,
+                            fp.count,
                             *_pack(fp),
                         )
                         for s, fp, _ in rows

@@ -60,6 +60,8 @@ class Fingerprint:
         halves: signatures of the first and the second half of the document.
         holes: characters lost to an encoding accident (``�``): a copy with none is
             preferred as a group's representative.
+        count: how many values ``shingles`` holds, known also when the set itself was
+            not read from the cache (``-1``: unknown).
     """
 
     key_hash: str
@@ -68,6 +70,7 @@ class Fingerprint:
     signature: U64
     halves: tuple[U64, U64]
     holes: int = 0
+    count: int = -1
 
     def lean_minhash(self) -> Any:
         """The signature as a datasketch ``LeanMinHash``, for datasketch's own indexes.
@@ -290,6 +293,7 @@ def fingerprint(text: str, *, k: int = 5, num_perm: int = 128) -> Fingerprint:
         signature=_densified(np.minimum(head, tail)),
         halves=(_densified(head), _densified(tail)),
         holes=int(np.count_nonzero(codes == HOLE)),
+        count=int(top.size),
     )
 
 

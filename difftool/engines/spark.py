@@ -34,6 +34,7 @@ from difftool.index import (
     Member,
     ShortLookup,
     _fingerprint_file,
+    could_join,
     is_short,
     lsh_params,
     members,
@@ -249,7 +250,12 @@ def dedup_spark(
         candidates.join(distinct)
         .map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
         .join(distinct)
-        .filter(lambda kv: verify(kv[1][0][1], kv[1][1], threshold, containment)[0])
+        .filter(
+            lambda kv: (
+                could_join(kv[1][0][1], kv[1][1], threshold, containment)
+                and verify(kv[1][0][1], kv[1][1], threshold, containment)[0]
+            )
+        )
         .map(lambda kv: (kv[1][0][0], kv[0]))
     )
     edges = verified.union(exact_edges).persist()
