@@ -315,29 +315,50 @@ class SignatureCache:
             else "SELECT path, size, mtime_ns, ctime_ns, key_hash, tokens, holes, count, x'', "
             "signature, halves FROM fingerprints WHERE settings = ?"
         )
+        # the rows that match a file and decode; a row that does not is a miss, rewritten
+        # later. Their signatures go into one growing buffer, each fingerprint a view on
+        # it: one allocation instead of three for each of 40,000 rows, and no row kept.
+        kept: list[tuple[str, str, int, int, int, bytes]] = []
+        block = bytearray()
+        width = 0
         try:
-            for (
-                key,
-                size,
-                mtime,
-                ctime,
-                key_hash,
-                tokens,
-                holes,
-                count,
-                packed,
-                sig,
-                halves,
-            ) in self._db.execute(query, (self.settings,)):
-                s = wanted.get(key)
-                if s is None or not s.matches(size, mtime, ctime):
+            for row in self._db.execute(query, (self.settings,)):
+                s = wanted.get(row[0])
+                if s is None or not s.matches(row[1], row[2], row[3]):
                     continue
-                fp = _decoded(key_hash, tokens, holes, count, packed, sig, halves)
-                if fp is not None:  # a row that does not decode is a miss, rewritten later
-                    found[s.path] = fp
+                key_hash, tokens, holes, count, packed, sig, halves = row[4:]
+                if not (
+                    isinstance(key_hash, str)
+                    and all(isinstance(n, int) for n in (tokens, holes, count))
+                    and all(isinstance(b, bytes) for b in (packed, sig, halves))
+                ):
+                    continue
+                width = width or len(sig)
+                if width and len(sig) == width and len(halves) == 2 * width and width % 8 == 0:
+                    kept.append((s.path, key_hash, tokens, holes, count, packed))
+                    block += sig
+                    block += halves
         except sqlite3.Error as exc:
             self._give_up(exc)
             return {}
+        if not kept:
+            return found
+        sigs = np.frombuffer(block, dtype=np.uint64).reshape(len(kept), 3, width // 8)
+        sigs.flags.writeable = False  # nothing downstream writes to a fingerprint
+        for i, (path, key_hash, tokens, holes, count, packed) in enumerate(kept):
+            try:
+                values = unpack_shingles(packed) if packed else _EMPTY
+            except ValueError:
+                continue
+            found[path] = Fingerprint(
+                key_hash=key_hash,
+                tokens=tokens,
+                shingles=values,
+                signature=sigs[i, 0],
+                halves=(sigs[i, 1], sigs[i, 2]),
+                holes=holes,
+                count=count,
+            )
         return found
 
     def fresh(self, stats: Iterable[Stat]) -> dict[str, int]:

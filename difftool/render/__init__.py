@@ -6,10 +6,12 @@ that group nearby changes, and the sanitising of document text before it is prin
 
 from __future__ import annotations
 
+import json as _json  # not `json`: difftool.render.json is a module of this package
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from difftool.align import Op
@@ -39,6 +41,29 @@ def valid_text(text: str) -> str:
 
 def _escapes_only(text: str) -> bool:
     return all(not "\ud800" <= ch <= "\udfff" or "\udc80" <= ch <= "\udcff" for ch in text)
+
+
+def json_text(data: dict[str, Any], *, rows: Collection[str] = ()) -> str:
+    """``data`` as JSON indented by two spaces, except that each item of the lists named
+    in ``rows`` takes one line: an archive's thousands of groups stay one line each,
+    easy to grep, and are written by the json module's C encoder (its indenting encoder
+    is pure Python, and took most of a warm dedup's output time)."""
+    dump = partial(_json.dumps, ensure_ascii=False)
+    lines = ["{"]
+    for n, (key, value) in enumerate(data.items()):
+        comma = "," if n < len(data) - 1 else ""
+        if key in rows and isinstance(value, list) and value:
+            lines.append(f"  {dump(key)}: [")
+            last = len(value) - 1
+            lines.extend(
+                f"    {dump(item)}{',' if i < last else ''}" for i, item in enumerate(value)
+            )
+            lines.append(f"  ]{comma}")
+        else:
+            body = dump(value, indent=2).replace("\n", "\n  ")
+            lines.append(f"  {dump(key)}: {body}{comma}")
+    lines.append("}")
+    return "\n".join(lines)
 
 
 def percent(similarity: float, differs: bool) -> str:

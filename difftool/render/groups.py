@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # rich is imported when a terminal view is drawn, not for JSON or CSV
@@ -12,7 +11,7 @@ if TYPE_CHECKING:  # rich is imported when a terminal view is drawn, not for JSO
 
 from difftool.family import Edge, Family
 from difftool.index import DedupResult
-from difftool.render import printable, valid_text
+from difftool.render import json_text, printable, valid_text
 
 
 def tree_dict(family: Family) -> dict[str, Any]:
@@ -94,7 +93,9 @@ def to_dict(
 def render_json(
     result: DedupResult, trees: dict[int, Family] | None = None, *, list_all: bool = False
 ) -> str:
-    return json.dumps(to_dict(result, trees, list_all=list_all), ensure_ascii=False, indent=2)
+    return json_text(
+        to_dict(result, trees, list_all=list_all), rows=("clusters", "errors", "singletons")
+    )
 
 
 def render_csv(result: DedupResult, *, list_all: bool = False) -> str:
