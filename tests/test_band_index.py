@@ -188,3 +188,46 @@ def test_an_older_cache_is_rebuilt_with_a_warning(archive, tmp_path):
     result = dedup([root / "versions"], cache=newer, jobs=1)
     assert any("not used" in w and "schema 99" in w for w in result.warnings)
     assert result.cached == 0
+
+
+def test_the_signature_filter_never_drops_a_pair_that_joins(archive):
+    """Pairs at every distance from the thresholds: versions edited lightly to heavily,
+    excerpts of every length, halves, unrelated documents of the genre. Whatever
+    ``verify`` joins, ``could_join`` must let through; and it must drop most of the
+    unrelated pairs, or it would save nothing."""
+    from difftool.fingerprint import fingerprint
+    from difftool.index import could_join, verify
+    from difftool.normalise import TOKEN_STEPS, normalise
+
+    _root, originals = archive
+    rng = random.Random(17)
+
+    def fp(text: str):  # type: ignore[no-untyped-def]
+        return fingerprint(normalise(text, steps=TOKEN_STEPS).text)
+
+    joined = dropped_unrelated = unrelated = 0
+    for n in range(120):
+        text = originals[n]
+        base = fp(text)
+        sentences = text.split("。")
+        kind = n % 4
+        if kind == 0:  # edited: from one sentence to most of them
+            other, _ = edit_sentences(text, rng, edits=rng.randint(1, max(1, len(sentences))))
+        elif kind == 1:  # an excerpt of any length
+            start = rng.randrange(len(text) // 2)
+            other = text[start : start + rng.randint(200, len(text))]
+        elif kind == 2:  # one part of it joined to another document
+            other = text[: rng.randint(len(text) // 3, len(text))] + originals[n + 150]
+        else:
+            other = originals[n + 150]
+        candidate = fp(other)
+        for threshold, contained in ((0.7, 0.8), (0.5, 0.6), (0.9, 0.95)):
+            joins = verify(base, candidate, threshold, contained)[0]
+            passes = could_join(base, candidate, threshold, contained)
+            assert passes or not joins, (n, kind, threshold)
+            joined += joins
+            if kind == 3 and (threshold, contained) == (0.7, 0.8):
+                unrelated += 1
+                dropped_unrelated += not passes
+    assert joined > 100
+    assert dropped_unrelated >= 0.9 * unrelated

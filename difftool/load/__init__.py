@@ -4,7 +4,6 @@ only ever reads."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import sys
@@ -156,10 +155,18 @@ def _read_html(doc: Document) -> Document:
     )
 
 
-def read(data: bytes, path: str = "<bytes>") -> Document:
-    """Turn a file's bytes into a Document, choosing the reader by content, not name."""
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    return replace(_read(data, path), digest=digest)
+def read(data: bytes, path: str = "<bytes>", *, digest: bool = True) -> Document:
+    """Turn a file's bytes into a Document, choosing the reader by content, not name.
+
+    ``digest=False`` leaves out the digest of the bytes (which only tells a diff that two
+    files are identical byte for byte): fingerprinting has no use for it.
+    """
+    doc = _read(data, path)
+    if not digest:
+        return doc
+    import hashlib
+
+    return replace(doc, digest=hashlib.blake2b(data, digest_size=16).hexdigest())
 
 
 def _read(data: bytes, path: str) -> Document:
@@ -193,7 +200,9 @@ def _read_package(data: bytes, path: str, kind: str) -> Document:
         raise type(exc)(f"{path}: {exc}") from None
 
 
-def load(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_SIZE) -> Document:
+def load(
+    path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_SIZE, digest: bool = True
+) -> Document:
     """Read the file at ``path`` into a Document: plain text (any common encoding),
     HTML, PDF, Word (.docx; .doc with antiword) or OFD, told apart by content.
 
@@ -204,4 +213,4 @@ def load(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_SIZE) -> D
             not installed (the message gives the install command).
     """
     name = os.fspath(path)
-    return read(_read_bytes(name, max_size), name)
+    return read(_read_bytes(name, max_size), name, digest=digest)

@@ -6,7 +6,6 @@ that group nearby changes, and the sanitising of document text before it is prin
 
 from __future__ import annotations
 
-import json as _json  # not `json`: difftool.render.json is a module of this package
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -48,6 +47,10 @@ def json_text(data: dict[str, Any], *, rows: Collection[str] = ()) -> str:
     in ``rows`` takes one line: an archive's thousands of groups stay one line each,
     easy to grep, and are written by the json module's C encoder (its indenting encoder
     is pure Python, and took most of a warm dedup's output time)."""
+    # imported here, and under another name: the terminal diff never needs it, and
+    # `json` in this package is the module difftool.render.json
+    import json as _json
+
     dump = partial(_json.dumps, ensure_ascii=False)
     lines = ["{"]
     for n, (key, value) in enumerate(data.items()):
