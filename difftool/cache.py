@@ -76,6 +76,8 @@ CREATE TABLE IF NOT EXISTS bands (
     ids BLOB NOT NULL
 );
 """
+#: SQLite's types of a whole row's key_hash, tokens, holes, count, signature, halves.
+_ROW_TYPES = "textintegerintegerintegerblobblob"
 #: Tables of older schemas, dropped when a cache is upgraded (it is only a cache).
 _OLD_TABLES = ("fingerprints", "shingles", "failures", "bands")
 
@@ -362,20 +364,28 @@ class SignatureCache:
         return found
 
     def fresh(self, stats: Iterable[Stat]) -> dict[str, int]:
-        """The files whose row still matches them: path -> row id. Reads the rows' small
-        columns only (a few bytes each), not their signatures."""
+        """The files whose row still matches them and looks whole: path -> row id.
+
+        Reads the rows' small columns and the lengths and types of the others (all in
+        the rows' headers), not their signatures; a row that cannot decode is a miss,
+        as in :meth:`get_many`.
+        """
         if self._db is None:
             return {}
         wanted = {s.key: s for s in stats}
         found: dict[str, int] = {}
         try:
             rows = self._db.execute(
-                "SELECT path, size, mtime_ns, ctime_ns, id FROM fingerprints WHERE settings = ?",
+                "SELECT path, size, mtime_ns, ctime_ns, id, length(signature), length(halves), "
+                "typeof(key_hash) || typeof(tokens) || typeof(holes) || typeof(count) "
+                "|| typeof(signature) || typeof(halves) FROM fingerprints WHERE settings = ?",
                 (self.settings,),
             ).fetchall()
-            for key, size, mtime, ctime, row_id in rows:
+            for key, size, mtime, ctime, row_id, sig, halves, types in rows:
                 s = wanted.get(key)
-                if s is not None and s.matches(size, mtime, ctime):
+                if s is None or not s.matches(size, mtime, ctime) or types != _ROW_TYPES:
+                    continue
+                if sig and sig % 8 == 0 and halves == 2 * sig:
                     found[s.path] = row_id
         except sqlite3.Error as exc:
             self._give_up(exc)

@@ -231,3 +231,23 @@ def test_the_signature_filter_never_drops_a_pair_that_joins(archive):
                 dropped_unrelated += not passes
     assert joined > 100
     assert dropped_unrelated >= 0.9 * unrelated
+
+
+def test_a_spoilt_row_is_fingerprinted_again_by_match(archive, tmp_path):
+    root, originals = archive
+    cache = tmp_path / "cache.sqlite"
+    dedup([root], cache=cache, jobs=1)
+    query = filed_copy(tmp_path, originals[42], 42)
+    match(query, [root], cache=cache, jobs=1)  # the band index holds every row
+    source = str(root / "d0" / "doc042.txt")
+    with sqlite3.connect(cache) as db:
+        db.execute(
+            "UPDATE fingerprints SET signature = x'0102' WHERE path LIKE ?", (f"%:{source}",)
+        )
+    found = match(query, [root], cache=cache, jobs=1)
+    assert found.candidates[0].path == source and not found.errors
+    with sqlite3.connect(cache) as db:  # rewritten whole
+        (size,) = db.execute(
+            "SELECT length(signature) FROM fingerprints WHERE path LIKE ?", (f"%:{source}",)
+        ).fetchone()
+    assert size == 128 * 8
