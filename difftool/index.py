@@ -33,10 +33,13 @@ from difftool.errors import DocdiffError
 from difftool.fingerprint import (
     SHORT_TOKENS,
     Fingerprint,
+    Row,
     band_keys,
     common,
     fingerprint,
+    from_row,
     overlap,
+    to_row,
 )
 from difftool.limits import DEFAULT_MAX_SIZE
 
@@ -231,13 +234,13 @@ _Computed = tuple[Stat, Fingerprint, bytes]
 
 def _fingerprint_packed(
     args: tuple[str, int, int, int],
-) -> tuple[str, Fingerprint | None, bytes, str | None]:
-    """Worker: :func:`_fingerprint_file`, with the shingle set packed as the cache stores
-    it (half the bytes to send back, and packed once, in parallel)."""
+) -> tuple[str, Row | None, bytes, str | None]:
+    """Worker: :func:`_fingerprint_file`, sent back as plain values, with the shingle set
+    packed as the cache stores it (half the bytes, packed once, in parallel)."""
     path, fp, error = _fingerprint_file(args)
     if fp is None:
         return path, None, b"", error
-    return path, replace(fp, shingles=_NO_SHINGLES), pack(fp.shingles), None
+    return path, to_row(fp), pack(fp.shingles), None
 
 
 class _UnionFind:
@@ -463,20 +466,20 @@ class Index:
 
     def _collect(
         self,
-        results: Iterable[tuple[str, Fingerprint | None, bytes, str | None]],
+        results: Iterable[tuple[str, Row | None, bytes, str | None]],
         by_path: dict[str, Stat],
         sink: Callable[[list[_Computed]], None] | None,
         total: int,
     ) -> None:
         batch: list[_Computed] = []
-        for done, (path, fp, packed, error) in enumerate(results, 1):
-            if fp is None:
+        for done, (path, row, packed, error) in enumerate(results, 1):
+            if row is None:
                 self.errors.append((path, error or "unreadable"))
             elif sink is None:
-                self.fingerprints[path] = replace(fp, shingles=unpack(packed))
+                self.fingerprints[path] = from_row(row, unpack(packed))
                 self.sizes[path] = by_path[path].size
             else:
-                self.fingerprints[path] = fp
+                self.fingerprints[path] = fp = from_row(row)
                 self.sizes[path] = by_path[path].size
                 batch.append((by_path[path], fp, packed))
                 if len(batch) >= WRITE_BATCH:
