@@ -271,6 +271,10 @@ class SignatureCache:
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=2.0)
         try:
+            # another program's database is left as it is: not even its journal mode set
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if tables and "meta" not in tables:
+                raise CacheError("not a docdiff cache")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute(
@@ -280,6 +284,9 @@ class SignatureCache:
             if row is not None and row[0] != str(SCHEMA_VERSION):
                 if not (row[0].isdigit() and int(row[0]) < SCHEMA_VERSION):
                     raise CacheError(f"schema {row[0]}, this docdiff writes {SCHEMA_VERSION}")
+                columns = {c[1] for c in db.execute("PRAGMA table_info(fingerprints)")}
+                if not {"path", "settings", "key_hash"} <= columns:  # not ours: never dropped
+                    raise CacheError("not a docdiff cache")
                 # an older docdiff's cache: its fingerprints would all miss anyway
                 with db:
                     for table in _OLD_TABLES:

@@ -175,8 +175,10 @@ def test_an_older_cache_is_rebuilt_with_a_warning(archive, tmp_path):
     with sqlite3.connect(cache) as db:
         db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         db.execute("INSERT INTO meta VALUES ('schema', '3')")
-        db.execute("CREATE TABLE fingerprints (path TEXT, settings TEXT, shingles BLOB)")
-        db.execute("INSERT INTO fingerprints VALUES ('x', 'y', x'00')")
+        db.execute(
+            "CREATE TABLE fingerprints (path TEXT, settings TEXT, key_hash TEXT, shingles BLOB)"
+        )
+        db.execute("INSERT INTO fingerprints VALUES ('x', 'y', 'z', x'00')")
     first = dedup([root / "versions"], cache=cache, jobs=1)
     assert any("older docdiff" in w for w in first.warnings)
     second = dedup([root / "versions"], cache=cache, jobs=1)
@@ -188,6 +190,24 @@ def test_an_older_cache_is_rebuilt_with_a_warning(archive, tmp_path):
     result = dedup([root / "versions"], cache=newer, jobs=1)
     assert any("not used" in w and "schema 99" in w for w in result.warnings)
     assert result.cached == 0
+    # a database that only looks old is not docdiff's: nothing in it is dropped
+    foreign = tmp_path / "foreign.sqlite"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('schema', '1')")
+        db.execute("CREATE TABLE fingerprints (who TEXT)")
+        db.execute("INSERT INTO fingerprints VALUES ('kept')")
+    result = dedup([root / "versions"], cache=foreign, jobs=1)
+    assert any("not a docdiff cache" in w for w in result.warnings)
+    with sqlite3.connect(foreign) as db:
+        assert db.execute("SELECT who FROM fingerprints").fetchall() == [("kept",)]
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE accounts (who TEXT)")
+    before = other.read_bytes()
+    result = dedup([root / "versions"], cache=other, jobs=1)
+    assert any("not a docdiff cache" in w for w in result.warnings)
+    assert other.read_bytes() == before
 
 
 def test_the_signature_filter_never_drops_a_pair_that_joins(archive):
