@@ -305,12 +305,14 @@ class SignatureCache:
             raise
         return db
 
-    def get_many(self, stats: Iterable[Stat], *, shingles: bool = True) -> dict[str, Fingerprint]:
+    def get_many(
+        self, stats: Iterable[Stat], *, shingles: bool = True, ids: dict[str, int] | None = None
+    ) -> dict[str, Fingerprint]:
         """Fingerprints of the files whose size and mtime still match.
 
         With ``shingles=False`` the shingle sets are not read (they are most of the
         cache's bytes, in a table of their own) and come back empty: enough to shortlist
-        by signature.
+        by signature. ``ids``, when given, receives each found file's row id.
         """
         if self._db is None:
             return {}
@@ -318,16 +320,16 @@ class SignatureCache:
         found: dict[str, Fingerprint] = {}
         query = (
             "SELECT f.path, f.size, f.mtime_ns, f.ctime_ns, f.key_hash, f.tokens, f.holes, "
-            "f.count, s.data, f.signature, f.halves FROM fingerprints f JOIN shingles s "
+            "f.count, s.data, f.signature, f.halves, f.id FROM fingerprints f JOIN shingles s "
             "ON s.path = f.path AND s.settings = f.settings WHERE f.settings = ?"
             if shingles
             else "SELECT path, size, mtime_ns, ctime_ns, key_hash, tokens, holes, count, x'', "
-            "signature, halves FROM fingerprints WHERE settings = ?"
+            "signature, halves, id FROM fingerprints WHERE settings = ?"
         )
         # the rows that match a file and decode; a row that does not is a miss, rewritten
         # later. Their signatures go into one growing buffer, each fingerprint a view on
         # it: one allocation instead of three for each of 40,000 rows, and no row kept.
-        kept: list[tuple[str, str, int, int, int, bytes]] = []
+        kept: list[tuple[str, str, int, int, int, bytes, int]] = []
         block = bytearray()
         width = 0
         try:
@@ -335,7 +337,7 @@ class SignatureCache:
                 s = wanted.get(row[0])
                 if s is None or not s.matches(row[1], row[2], row[3]):
                     continue
-                key_hash, tokens, holes, count, packed, sig, halves = row[4:]
+                key_hash, tokens, holes, count, packed, sig, halves, row_id = row[4:]
                 if not (
                     isinstance(key_hash, str)
                     and all(isinstance(n, int) for n in (tokens, holes, count))
@@ -344,7 +346,7 @@ class SignatureCache:
                     continue
                 width = width or len(sig)
                 if width and len(sig) == width and len(halves) == 2 * width and width % 8 == 0:
-                    kept.append((s.path, key_hash, tokens, holes, count, packed))
+                    kept.append((s.path, key_hash, tokens, holes, count, packed, row_id))
                     block += sig
                     block += halves
         except sqlite3.Error as exc:
@@ -354,11 +356,13 @@ class SignatureCache:
             return found
         sigs = np.frombuffer(block, dtype=np.uint64).reshape(len(kept), 3, width // 8)
         sigs.flags.writeable = False  # nothing downstream writes to a fingerprint
-        for i, (path, key_hash, tokens, holes, count, packed) in enumerate(kept):
+        for i, (path, key_hash, tokens, holes, count, packed, row_id) in enumerate(kept):
             try:
                 values = unpack_shingles(packed) if packed else _EMPTY
             except ValueError:
                 continue
+            if ids is not None:
+                ids[path] = row_id
             found[path] = Fingerprint(
                 key_hash=key_hash,
                 tokens=tokens,
@@ -449,6 +453,19 @@ class SignatureCache:
                 ids, parts = [], []
         sigs = np.frombuffer(b"".join(parts), dtype="<u8").astype(np.uint64)
         return np.array(ids, dtype=np.int64), sigs.reshape(len(ids), 3, -1) if ids else sigs
+
+    def row_count(self) -> int:
+        """How many fingerprints the cache holds for these settings."""
+        if self._db is None:
+            return 0
+        try:
+            row = self._db.execute(
+                "SELECT count(*) FROM fingerprints WHERE settings = ?", (self.settings,)
+            ).fetchone()
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+            return 0
+        return int(row[0])
 
     def band_index(self) -> BandIndex | None:
         """The stored band index, or None when there is none yet."""
@@ -649,11 +666,15 @@ class BandIndex:
                 found.update(np.frombuffer(blob_ids.read(4 * (end - lo)), dtype="<u4").tolist())
         return found
 
-    def _lookup_whole(self, keys: Iterable[int], limit: int) -> set[int]:
+    def read(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+        """The whole index: the sorted keys and the row id of each."""
         row = self._db.execute("SELECT keys, ids FROM bands WHERE rowid = ?", (self._rowid,))
         packed_keys, packed_ids = row.fetchone()
-        all_keys = np.frombuffer(packed_keys, dtype="<u8")
-        all_ids = np.frombuffer(packed_ids, dtype="<u4")
+        keys = np.frombuffer(packed_keys, dtype="<u8").astype(np.uint64)
+        return keys, np.frombuffer(packed_ids, dtype="<u4").astype(np.int64)
+
+    def _lookup_whole(self, keys: Iterable[int], limit: int) -> set[int]:
+        all_keys, all_ids = self.read()
         wanted = np.array(sorted(set(keys)), dtype=np.uint64)
         lo = np.searchsorted(all_keys, wanted, side="left")
         hi = np.searchsorted(all_keys, wanted, side="right")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -133,6 +134,14 @@ def bucket_pairs(
     order //= bands  # flattened row by row: position // bands is the row
     who = owners[order]
     del order
+    return sorted_bucket_pairs(ordered, who)
+
+
+def sorted_bucket_pairs(
+    ordered: npt.NDArray[np.uint64], who: npt.NDArray[np.int64]
+) -> set[tuple[int, int]]:
+    """:func:`bucket_pairs` of tagged band keys already sorted, ``who[i]`` the owner of
+    ``ordered[i]`` (the cache's band index is kept in this form)."""
     same = ordered[1:] == ordered[:-1]
     starts = np.flatnonzero(np.concatenate(([True], ~same)))
     lengths = np.diff(np.append(starts, ordered.size))
@@ -294,6 +303,8 @@ class Index:
     #: Cached, current files not read yet (``add(lazy=True)``): path -> cache row id.
     _rows: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     _stats: dict[str, Stat] = field(default_factory=dict, init=False, repr=False)
+    #: Cache row ids of the files read from the cache.
+    _ids: dict[str, int] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for name, value in (("threshold", self.threshold), ("containment", self.containment)):
@@ -340,7 +351,7 @@ class Index:
                 self._rows = cache.fresh(stats)
                 hits = dict(self._rows)
             elif cache:
-                hits.update(cache.get_many(stats, shingles=shingles))
+                hits.update(cache.get_many(stats, shingles=shingles, ids=self._ids))
             failed = cache.failures(stats) if cache else {}
             self.cached += len(hits) + len(failed)
             for s in stats:
@@ -497,6 +508,14 @@ class Index:
         and pairs where a short document lies inside a longer one (see :meth:`contained`)."""
         if len(paths) < 2:
             return set()
+        pairs = self._indexed_pairs(paths)
+        if pairs is None:
+            owners = np.repeat(np.arange(len(paths)), 3)
+            pairs = bucket_pairs(self._band_keys(paths), owners)
+        return pairs | self.contained(paths)
+
+    def _band_keys(self, paths: Sequence[str]) -> npt.NDArray[np.uint64]:
+        """Band keys of each path's whole and half signatures: shape ``(3 n, bands)``."""
         bands, rows = lsh_params(self.num_perm)
         keys = np.empty((3 * len(paths), bands), dtype=np.uint64)
         # a few thousand documents' signatures at a time: stacking all of them at once
@@ -505,8 +524,76 @@ class Index:
             fps = [self.fingerprints[p] for p in paths[start : start + _KEY_BATCH]]
             signatures = np.stack([part for fp in fps for part in (fp.signature, *fp.halves)])
             keys[3 * start : 3 * start + len(signatures)] = band_keys(signatures, bands, rows)
-        owners = np.repeat(np.arange(len(paths)), 3)
-        return bucket_pairs(keys, owners) | self.contained(paths)
+        return keys
+
+    def _indexed_pairs(self, paths: Sequence[str]) -> set[tuple[int, int]] | None:
+        """Candidate pairs among ``paths`` from the cache's band index, which is read
+        when it is current and written when it is not (so that a warm run bands nothing
+        and ``match`` finds it ready). ``None`` when there is no cache to use, or when
+        the cache holds many more documents than this run (the caller bands them)."""
+        cache = self._open_cache()
+        if cache is None or not cache.usable:
+            if cache:
+                cache.close()
+            return None
+        try:
+            ids = self._ids
+            if len(ids) < len(self.fingerprints):  # rows written in this run: ask for theirs
+                ids = cache.fresh(self._stats[p] for p in self.fingerprints if p in self._stats)
+            if not all(p in ids for p in paths):  # a row not written: band them here
+                return None
+            stored = cache.band_index()
+            bands = lsh_params(self.num_perm)[0]
+            ours = len(ids) * 3 * bands
+            if stored is not None and stored.upto >= max(ids.values()) and stored.size <= 2 * ours:
+                try:
+                    keys, owners = stored.read()
+                except (sqlite3.Error, ValueError, TypeError):  # gone or spoilt: band here
+                    return None
+            else:
+                built = self._write_band_index(cache, ids)
+                if built is None:
+                    return None
+                keys, owners = built
+        finally:
+            self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
+            cache.close()
+        # this run's distinct documents only, as indices into paths, in the keys' order:
+        # a table from row id to index (row ids are small integers), one gather
+        mine = np.array([ids[p] for p in paths], dtype=np.int64)
+        table = np.full(int(max(int(owners.max()), int(mine.max()))) + 1, -1, dtype=np.int64)
+        table[mine] = np.arange(mine.size)
+        who = table[owners]
+        hit = who >= 0
+        return sorted_bucket_pairs(keys[hit], who[hit])
+
+    def _write_band_index(
+        self, cache: SignatureCache, ids: dict[str, int]
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]] | None:
+        """Write the band index of every row in the cache from this run's fingerprints
+        (and the signatures of other rows, when there are not more of them than of this
+        run's); return it, or ``None`` when it was not written."""
+        bands, rows = lsh_params(self.num_perm)
+        paths = sorted(ids)
+        others = cache.row_count() - len(paths)
+        extra_ids = np.zeros(0, dtype=np.int64)
+        extra_sigs = np.zeros((0, 3, self.num_perm), dtype=np.uint64)
+        if others > len(paths):
+            return None
+        if others > 0:
+            all_ids, all_sigs = cache.signatures()
+            keep = ~np.isin(all_ids, np.array(list(ids.values()), dtype=np.int64))
+            extra_ids, extra_sigs = all_ids[keep], all_sigs[keep]
+        keys = _band_tag(self._band_keys(paths), bands)
+        owners = np.repeat(np.array([ids[p] for p in paths], dtype=np.int64), 3 * bands)
+        if extra_ids.size:
+            more_keys, more_owners = _archive_band_keys(extra_ids, extra_sigs, bands, rows)
+            keys, owners = np.concatenate((keys, more_keys)), np.concatenate((owners, more_owners))
+        order = np.argsort(keys)
+        keys, owners = keys[order], owners[order]
+        upto = max(max(ids.values()), int(extra_ids.max()) if extra_ids.size else 0)
+        cache.put_band_index(upto, keys, owners)
+        return (keys, owners) if cache.usable else None
 
     def contained(self, paths: Sequence[str]) -> set[tuple[int, int]]:
         """Pairs (as sorted index pairs into ``paths``) of a short document and a longer

@@ -96,7 +96,7 @@ def test_files_added_after_the_index_are_found_and_the_index_is_rewritten(
     match(query, [folder], cache=cache, jobs=1)  # the index holds 40 documents
     source = folder / "late.txt"
     source.write_text(originals[200], encoding="utf-8")
-    dedup([folder], cache=cache, jobs=1)  # its row comes after the index
+    match(query, [folder], cache=cache, jobs=1)  # caches its row, after the index
     late = filed_copy(tmp_path, originals[200], 2)
     found = match(late, [folder], cache=cache, jobs=1)
     assert Path(found.candidates[0].path) == source
@@ -271,3 +271,47 @@ def test_a_spoilt_row_is_fingerprinted_again_by_match(archive, tmp_path):
             "SELECT length(signature) FROM fingerprints WHERE path LIKE ?", (f"%:{source}",)
         ).fetchone()
     assert size == 128 * 8
+
+
+def groups(result) -> list[list[tuple[str, float, bool]]]:  # type: ignore[no-untyped-def]
+    return [
+        sorted((m.path, round(m.similarity, 6), m.partial) for m in c.members)
+        for c in result.clusters
+    ]
+
+
+def test_dedup_writes_the_band_index_and_a_warm_run_bands_nothing(archive, tmp_path, monkeypatch):
+    root, originals = archive
+    cache = tmp_path / "cache.sqlite"
+    expected = groups(dedup([root], cache=False, jobs=1))
+    assert len(expected) >= 20
+    cold = dedup([root], cache=cache, jobs=1)
+    with sqlite3.connect(cache) as db:
+        (upto,) = db.execute("SELECT upto FROM bands").fetchone()
+        (rows,) = db.execute("SELECT max(id) FROM fingerprints").fetchone()
+    assert upto == rows
+    monkeypatch.setattr(Index, "_band_keys", lambda self, paths: pytest.fail("banded again"))
+    warm = dedup([root], cache=cache, jobs=1)
+    assert groups(cold) == groups(warm) == expected
+    # match finds the index ready: it reads no archived signature
+    monkeypatch.setattr(Index, "load_cached", lambda self: pytest.fail("full comparison"))
+    found = match(filed_copy(tmp_path, originals[9], 9), [root], cache=cache, jobs=1)
+    assert found.candidates[0].path.endswith("doc009.txt")
+
+
+def test_a_cache_shared_by_two_folders_keeps_both_in_its_index(archive, tmp_path):
+    _root, originals = archive
+    cache = tmp_path / "cache.sqlite"
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, start in ((first, 0), (second, 60)):
+        folder.mkdir()
+        for i in range(start, start + 40):
+            (folder / f"doc{i:03d}.txt").write_text(originals[i], encoding="utf-8")
+    dedup([first], cache=cache, jobs=1)
+    dedup([second], cache=cache, jobs=1)  # rewrites the index with the first folder's rows
+    with sqlite3.connect(cache) as db:
+        (size,) = db.execute("SELECT length(ids) / 4 FROM bands").fetchone()
+    assert size == 80 * 3 * index_module.lsh_params(128)[0]
+    found = match(filed_copy(tmp_path, originals[5], 5), [first], cache=cache, jobs=1)
+    assert Path(found.candidates[0].path) == first / "doc005.txt"
+    assert groups(dedup([first], cache=cache, jobs=1)) == groups(dedup([first], cache=False))
