@@ -15,8 +15,7 @@ In the same run it times:
   '.[bench]'``); union-find over the LSH candidates;
 * ``docdiff dedup --jobs 2`` from a cold cache, then again with the cache warm; with
   ``--jobs-scaling`` also cold with ``--jobs 1``;
-* ``docdiff match`` of a PDF-layout copy against the warm cache, twice (the first writes
-  the band index);
+* ``docdiff match`` of a PDF-layout copy against the warm cache, twice;
 
 and prints wall time (median of ``--repeat`` runs), peak memory, and pair precision and
 recall of each against the truth.
@@ -321,7 +320,7 @@ def main() -> None:
             warm.append(run(dedup_cmd(2)))
             query = [sys.executable, "-m", "difftool", "match", "--quiet", "--format", "json"]
             query += ["--cache", cache, str(args.dir / filed), str(args.dir)]
-            first_queries.append(run(query))  # writes the band index
+            first_queries.append(run(query))  # the first after dedup
             queries.append(run(query))
             cache_mb = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 1e6
             if args.jobs_scaling:  # the same cold run on one process, right after
@@ -357,7 +356,7 @@ def main() -> None:
     right = os.path.relpath(best, args.dir) == truth[filed]
     print(
         f"docdiff match against the cached index: {q:.2f} s median, peak {qmb:.0f} MB "
-        f"(first match, which writes the band index: {q1:.2f} s; found the source: {right})"
+        f"(the first after the dedup runs: {q1:.2f} s; found the source: {right})"
     )
 
 
