@@ -28,7 +28,7 @@ import sqlite3
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -489,7 +489,7 @@ class SignatureCache:
         return BandIndex(self._db, rowid, upto=row[0], size=row[2] // 4)
 
     def put_band_index(
-        self, upto: int, keys: npt.NDArray[np.uint64], ids: npt.NDArray[np.int64]
+        self, upto: int, keys: npt.NDArray[np.uint64], ids: npt.NDArray[np.integer[Any]]
     ) -> None:
         """Store the band index: ``keys`` sorted, ``ids[i]`` the row that has ``keys[i]``."""
         if self._db is None or (ids.size and int(ids.max()) >= 1 << 32):
@@ -666,12 +666,13 @@ class BandIndex:
                 found.update(np.frombuffer(blob_ids.read(4 * (end - lo)), dtype="<u4").tolist())
         return found
 
-    def read(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-        """The whole index: the sorted keys and the row id of each."""
+    def read(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32]]:
+        """The whole index: the sorted keys and the row id of each (views on the blobs'
+        bytes, read-only)."""
         row = self._db.execute("SELECT keys, ids FROM bands WHERE rowid = ?", (self._rowid,))
         packed_keys, packed_ids = row.fetchone()
-        keys = np.frombuffer(packed_keys, dtype="<u8").astype(np.uint64)
-        return keys, np.frombuffer(packed_ids, dtype="<u4").astype(np.int64)
+        keys = np.frombuffer(packed_keys, dtype="<u8").astype(np.uint64, copy=False)
+        return keys, np.frombuffer(packed_ids, dtype="<u4").astype(np.uint32, copy=False)
 
     def _lookup_whole(self, keys: Iterable[int], limit: int) -> set[int]:
         all_keys, all_ids = self.read()

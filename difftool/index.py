@@ -138,7 +138,7 @@ def bucket_pairs(
 
 
 def sorted_bucket_pairs(
-    ordered: npt.NDArray[np.uint64], who: npt.NDArray[np.int64]
+    ordered: npt.NDArray[np.uint64], who: npt.NDArray[np.signedinteger[Any]]
 ) -> set[tuple[int, int]]:
     """:func:`bucket_pairs` of tagged band keys already sorted, ``who[i]`` the owner of
     ``ordered[i]`` (the cache's band index is kept in this form)."""
@@ -561,15 +561,16 @@ class Index:
         # this run's distinct documents only, as indices into paths, in the keys' order:
         # a table from row id to index (row ids are small integers), one gather
         mine = np.array([ids[p] for p in paths], dtype=np.int64)
-        table = np.full(int(max(int(owners.max()), int(mine.max()))) + 1, -1, dtype=np.int64)
-        table[mine] = np.arange(mine.size)
+        table = np.full(int(max(int(owners.max()), int(mine.max()))) + 1, -1, dtype=np.int32)
+        table[mine] = np.arange(mine.size, dtype=np.int32)
         who = table[owners]
         hit = who >= 0
+        del owners, table
         return sorted_bucket_pairs(keys[hit], who[hit])
 
     def _write_band_index(
         self, cache: SignatureCache, ids: dict[str, int]
-    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]] | None:
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32]] | None:
         """Write the band index of every row in the cache from this run's fingerprints
         (and the signatures of other rows, when there are not more of them than of this
         run's); return it, or ``None`` when it was not written."""
@@ -584,13 +585,18 @@ class Index:
             all_ids, all_sigs = cache.signatures()
             keep = ~np.isin(all_ids, np.array(list(ids.values()), dtype=np.int64))
             extra_ids, extra_sigs = all_ids[keep], all_sigs[keep]
+        if max(ids.values()) >= 1 << 32 or (extra_ids.size and int(extra_ids.max()) >= 1 << 32):
+            return None
         keys = _band_tag(self._band_keys(paths), bands)
-        owners = np.repeat(np.array([ids[p] for p in paths], dtype=np.int64), 3 * bands)
+        owners = np.repeat(np.array([ids[p] for p in paths], dtype=np.uint32), 3 * bands)
         if extra_ids.size:
             more_keys, more_owners = _archive_band_keys(extra_ids, extra_sigs, bands, rows)
-            keys, owners = np.concatenate((keys, more_keys)), np.concatenate((owners, more_owners))
-        order = np.argsort(keys)
-        keys, owners = keys[order], owners[order]
+            keys = np.concatenate((keys, more_keys))
+            owners = np.concatenate((owners, more_owners.astype(np.uint32)))
+        order = np.argsort(keys)  # eight bytes a key each, the largest arrays of a run:
+        keys = keys[order]  # each let go as soon as it is replaced
+        owners = owners[order]
+        del order
         upto = max(max(ids.values()), int(extra_ids.max()) if extra_ids.size else 0)
         cache.put_band_index(upto, keys, owners)
         return (keys, owners) if cache.usable else None
