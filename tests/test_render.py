@@ -116,3 +116,37 @@ def test_narrow_terminal_keeps_the_hunk_locations_whole():
     out = render(terminal.view(COMPARISON), width=40)
     flat = " ".join(out.split())
     assert "removed, changed · a line 1-19 · b line 1-2" in flat  # not cut off with "…"
+
+
+def test_dedup_json_is_one_line_per_group_and_parses_back(tmp_path):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from difftool.index import dedup
+    from difftool.render import json_text
+    from difftool.render.groups import render_json, to_dict
+
+    for name, seed in (("a.txt", SEED_000), ("b.txt", SEED_001), ("c.txt", SEED_000)):
+        (tmp_path / name).write_bytes(seed.read_bytes())
+    (tmp_path / "bad.bin").write_bytes(b"\x00" * 4096)
+    result = dedup([tmp_path], cache=False, jobs=1)
+    text = render_json(result)
+    assert json.loads(text) == to_dict(result)
+    lines = text.splitlines()
+    group_lines = [line for line in lines if line.lstrip().startswith('{"id"')]
+    assert len(group_lines) == len(result.clusters) == 1
+    assert json.loads(group_lines[0].rstrip(","))["members"][0]["path"].endswith(".txt")
+    assert any('"error"' in line for line in lines)  # the unreadable file, on its line
+
+    values = st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+        max_leaves=10,
+    )
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.dictionaries(st.sampled_from(["clusters", "errors", "x"]), values, max_size=3))
+    def parses_back(data):  # type: ignore[no-untyped-def]
+        assert json.loads(json_text(data, rows=("clusters", "errors"))) == data
+
+    parses_back()
