@@ -236,6 +236,30 @@ def _band_lookup(
     return found if cache.usable else None
 
 
+def _positions(
+    mine: npt.NDArray[np.int64], owners: npt.NDArray[np.integer[Any]]
+) -> npt.NDArray[np.int32]:
+    """For each of ``owners`` (row ids), its index in ``mine``, or -1. Row ids are small
+    integers, so a table from id to index does it in one gather; ids far beyond the
+    number of rows (a cache whose sequence was tampered with) fall back to a search, so
+    the table never grows past a few bytes a row."""
+    out = np.full(owners.size, -1, dtype=np.int32)
+    if mine.size == 0 or owners.size == 0:
+        return out
+    top = int(mine.max())
+    if top <= 16 * mine.size + 1_000_000:
+        table = np.full(top + 1, -1, dtype=np.int32)
+        table[mine] = np.arange(mine.size, dtype=np.int32)
+        inside = owners <= top
+        out[inside] = table[owners[inside]]
+        return out
+    order = np.argsort(mine)
+    at = np.minimum(np.searchsorted(mine[order], owners), mine.size - 1)
+    hit = mine[order][at] == owners
+    out[hit] = order[at[hit]]
+    return out
+
+
 #: A file fingerprinted in this run: its version, its fingerprint without the shingle
 #: set, and the shingle set as the cache stores it.
 _Computed = tuple[Stat, Fingerprint, bytes]
@@ -558,14 +582,10 @@ class Index:
         finally:
             self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
             cache.close()
-        # this run's distinct documents only, as indices into paths, in the keys' order:
-        # a table from row id to index (row ids are small integers), one gather
-        mine = np.array([ids[p] for p in paths], dtype=np.int64)
-        table = np.full(int(max(int(owners.max()), int(mine.max()))) + 1, -1, dtype=np.int32)
-        table[mine] = np.arange(mine.size, dtype=np.int32)
-        who = table[owners]
+        # this run's distinct documents only, as indices into paths, in the keys' order
+        who = _positions(np.array([ids[p] for p in paths], dtype=np.int64), owners)
         hit = who >= 0
-        del owners, table
+        del owners
         return sorted_bucket_pairs(keys[hit], who[hit])
 
     def _write_band_index(

@@ -315,3 +315,15 @@ def test_a_cache_shared_by_two_folders_keeps_both_in_its_index(archive, tmp_path
     found = match(filed_copy(tmp_path, originals[5], 5), [first], cache=cache, jobs=1)
     assert Path(found.candidates[0].path) == first / "doc005.txt"
     assert groups(dedup([first], cache=cache, jobs=1)) == groups(dedup([first], cache=False))
+
+
+@pytest.mark.parametrize("spread", [1, 10**9])  # ids packed, and ids a tampered sequence gave
+def test_row_positions_by_table_and_by_search(spread):
+    rng = np.random.default_rng(spread % 97)
+    mine = rng.choice(np.arange(1, 5000), size=300, replace=False).astype(np.int64) * spread
+    strangers = rng.integers(0, 2**32, 100, dtype=np.int64)
+    owners = np.concatenate((rng.choice(mine, 1000), strangers))
+    rng.shuffle(owners)
+    got = index_module._positions(mine, owners)
+    where = {int(v): i for i, v in enumerate(mine)}
+    assert got.tolist() == [where.get(int(o), -1) for o in owners]
