@@ -76,6 +76,8 @@ CREATE TABLE IF NOT EXISTS bands (
     ids BLOB NOT NULL
 );
 """
+#: The largest band-index blob written (SQLite refuses values over 10^9 bytes).
+MAX_BLOB = 900_000_000
 #: SQLite's types of a whole row's key_hash, tokens, holes, count, signature, halves.
 _ROW_TYPES = "textintegerintegerintegerblobblob"
 #: Tables of older schemas, dropped when a cache is upgraded (it is only a cache).
@@ -490,10 +492,22 @@ class SignatureCache:
 
     def put_band_index(
         self, upto: int, keys: npt.NDArray[np.uint64], ids: npt.NDArray[np.integer[Any]]
-    ) -> None:
-        """Store the band index: ``keys`` sorted, ``ids[i]`` the row that has ``keys[i]``."""
+    ) -> bool:
+        """Store the band index: ``keys`` sorted, ``ids[i]`` the row that has ``keys[i]``.
+
+        False when it was not stored: no cache, a row id past 32 bits, or an index past
+        :data:`MAX_BLOB` (about 1.2 million documents; SQLite's limit for one value is
+        a billion bytes). Lookups then band in memory, as without the index.
+        """
         if self._db is None or (ids.size and int(ids.max()) >= 1 << 32):
-            return
+            return False
+        if 8 * keys.size > MAX_BLOB:
+            if not any("band index" in w for w in self.warnings):
+                self.warnings.append(
+                    f"cache {self.path}: band index of {keys.size:,} keys not stored "
+                    "(past one SQLite value); match reads every signature instead"
+                )
+            return False
         try:
             with self._db:
                 self._db.execute(
@@ -507,6 +521,8 @@ class SignatureCache:
                 )
         except sqlite3.Error as exc:
             self._give_up(exc)
+            return False
+        return True
 
     def shingles(self, stats: Iterable[Stat]) -> dict[str, npt.NDArray[np.uint32]]:
         """The shingle sets of cached files (see ``get_many(shingles=False)``), by path."""

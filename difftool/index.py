@@ -618,8 +618,9 @@ class Index:
         owners = owners[order]
         del order
         upto = max(max(ids.values()), int(extra_ids.max()) if extra_ids.size else 0)
-        cache.put_band_index(upto, keys, owners)
-        return (keys, owners) if cache.usable else None
+        if not cache.put_band_index(upto, keys, owners):
+            return None
+        return keys, owners
 
     def contained(self, paths: Sequence[str]) -> set[tuple[int, int]]:
         """Pairs (as sorted index pairs into ``paths``) of a short document and a longer

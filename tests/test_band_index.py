@@ -327,3 +327,19 @@ def test_row_positions_by_table_and_by_search(spread):
     got = index_module._positions(mine, owners)
     where = {int(v): i for i, v in enumerate(mine)}
     assert got.tolist() == [where.get(int(o), -1) for o in owners]
+
+
+def test_an_index_too_big_for_sqlite_is_not_written_and_nothing_breaks(
+    archive, tmp_path, monkeypatch
+):
+    root, originals = archive
+    cache = tmp_path / "cache.sqlite"
+    monkeypatch.setattr(cache_module, "MAX_BLOB", 8)
+    result = dedup([root], cache=cache, jobs=1)
+    assert any("band index" in w and "not stored" in w for w in result.warnings)
+    assert groups(result) == groups(dedup([root], cache=False, jobs=1))
+    with sqlite3.connect(cache) as db:
+        assert db.execute("SELECT count(*) FROM bands").fetchone() == (0,)
+    found = match(filed_copy(tmp_path, originals[11], 11), [root], cache=cache, jobs=1)
+    assert found.candidates[0].path.endswith("doc011.txt")
+    assert dedup([root], cache=cache, jobs=1).cached == 324  # the cache itself still works
