@@ -769,12 +769,14 @@ def could_join(fa: Fingerprint, fb: Fingerprint, threshold: float, containment: 
     larger, which for sets of sizes ``a <= b`` means Jaccard at least ``c·a / (a + b -
     c·a)``. The share of agreeing bins estimates the Jaccard similarity; a pair whose
     share falls short of the least it would need by more than :func:`_slack` cannot
-    join (odds under 10^-9). Sets smaller than the signature, or of unknown size, are
-    always verified exactly.
+    join (odds under 10^-9). The bound takes the bins as independent, which holds once
+    a set has several values a bin (with fewer, empty bins borrow their neighbours'
+    values and the bins move together): sets under four values a bin, or of unknown
+    size, are always verified exactly (and are cheap to verify).
     """
     bins = fa.signature.size
     small, large = sorted((fa.count, fb.count))
-    if small < bins or bins != fb.signature.size:
+    if small < 4 * bins or bins != fb.signature.size:
         return True
     need = threshold
     if small >= MIN_CONTAINED:
