@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from difftool.errors import CacheError
-from difftool.fingerprint import Fingerprint
+from difftool.fingerprint import Fingerprint, from_row
 
 SCHEMA_VERSION = 4  # 4: shingle sets in a table of their own; the band index
 _SCHEMA = """
@@ -162,6 +162,12 @@ def unpack_shingles(data: bytes) -> npt.NDArray[np.uint32]:
     raise ValueError("not a shingle set")
 
 
+def _whole(sig: int, halves: int, width: int = 0) -> bool:
+    """Whether a row's signature and halves columns, ``sig`` and ``halves`` bytes long,
+    hold one signature and two (of ``width`` bytes each, when known)."""
+    return sig > 0 and sig % 8 == 0 and halves == 2 * sig and (not width or sig == width)
+
+
 def _pack(fp: Fingerprint) -> tuple[bytes, bytes]:
     return (
         fp.signature.astype("<u8").tobytes(),
@@ -170,23 +176,6 @@ def _pack(fp: Fingerprint) -> tuple[bytes, bytes]:
 
 
 _EMPTY = np.zeros(0, dtype=np.uint32)
-
-
-def _unpack(
-    key_hash: str, tokens: int, shingles: bytes, sig: bytes, halves: bytes, holes: int, count: int
-) -> Fingerprint:
-    # read-only views on the row's bytes: nothing downstream writes to a fingerprint
-    both = np.frombuffer(halves, dtype=np.uint64)
-    half = both.size // 2
-    return Fingerprint(
-        key_hash=key_hash,
-        tokens=tokens,
-        shingles=unpack_shingles(shingles) if shingles else _EMPTY,
-        signature=np.frombuffer(sig, dtype=np.uint64),
-        halves=(both[:half], both[half:]),
-        holes=holes,
-        count=count,
-    )
 
 
 def _decoded(
@@ -199,21 +188,23 @@ def _decoded(
     halves: object,
 ) -> Fingerprint | None:
     """A row's fingerprint, or None when a column has the wrong type or length."""
+    if not (
+        isinstance(key_hash, str)
+        and isinstance(tokens, int)
+        and isinstance(holes, int)
+        and isinstance(count, int)
+        and isinstance(packed, bytes)
+        and isinstance(sig, bytes)
+        and isinstance(halves, bytes)
+        and _whole(len(sig), len(halves))
+    ):
+        return None
     try:
-        if not (isinstance(key_hash, str) and all(isinstance(n, int) for n in (tokens, holes))):
-            return None
-        if not isinstance(count, int) or not all(
-            isinstance(b, bytes) for b in (packed, sig, halves)
-        ):
-            return None
-        fp = _unpack(key_hash, tokens, packed, sig, halves, holes, count)  # type: ignore[arg-type]
-    except (ValueError, TypeError):
+        shingles = unpack_shingles(packed) if packed else None
+    except ValueError:
         return None
-    if fp.signature.size == 0 or fp.halves[0].size != fp.signature.size:
-        return None
-    if fp.halves[1].size != fp.signature.size:
-        return None
-    return fp
+    # read-only views on the row's bytes: nothing downstream writes to a fingerprint
+    return from_row((key_hash, tokens, holes, count, sig + halves), shingles)
 
 
 #: Failures that depend on something other than the file's bytes: asked again next run.
@@ -347,7 +338,7 @@ class SignatureCache:
                 ):
                     continue
                 width = width or len(sig)
-                if width and len(sig) == width and len(halves) == 2 * width and width % 8 == 0:
+                if _whole(len(sig), len(halves), width):
                     kept.append((s.path, key_hash, tokens, holes, count, packed, row_id))
                     block += sig
                     block += halves
@@ -398,7 +389,7 @@ class SignatureCache:
                 s = wanted.get(key)
                 if s is None or not s.matches(size, mtime, ctime) or types != _ROW_TYPES:
                     continue
-                if sig and sig % 8 == 0 and halves == 2 * sig:
+                if _whole(sig, halves):
                     found[s.path] = row_id
         except sqlite3.Error as exc:
             self._give_up(exc)
@@ -445,9 +436,8 @@ class SignatureCache:
                 for row_id, sig, halves in rows:
                     if not (isinstance(sig, bytes) and isinstance(halves, bytes)):
                         continue
-                    if not size:
-                        size = len(sig)
-                    if size and len(sig) == size and len(halves) == 2 * size and size % 8 == 0:
+                    size = size or len(sig)
+                    if _whole(len(sig), len(halves), size):
                         ids.append(row_id)
                         parts.append(sig + halves)
             except sqlite3.Error as exc:
@@ -475,7 +465,7 @@ class SignatureCache:
             return None
         try:
             row = self._db.execute(
-                "SELECT upto, length(keys), length(ids) FROM bands WHERE settings = ?",
+                "SELECT rowid, upto, length(keys), length(ids) FROM bands WHERE settings = ?",
                 (self.settings,),
             ).fetchone()
         except sqlite3.Error as exc:
@@ -483,12 +473,10 @@ class SignatureCache:
             return None
         if row is None or not all(isinstance(v, int) for v in row):
             return None
-        if row[1] != 2 * row[2] or row[2] % 4:
+        rowid, upto, keys, ids = row
+        if keys != 2 * ids or ids % 4:
             return None
-        rowid = self._db.execute(
-            "SELECT rowid FROM bands WHERE settings = ?", (self.settings,)
-        ).fetchone()[0]
-        return BandIndex(self._db, rowid, upto=row[0], size=row[2] // 4)
+        return BandIndex(self._db, rowid, upto=upto, size=ids // 4)
 
     def put_band_index(
         self, upto: int, keys: npt.NDArray[np.uint64], ids: npt.NDArray[np.integer[Any]]
@@ -692,11 +680,21 @@ class BandIndex:
 
     def _lookup_whole(self, keys: Iterable[int], limit: int) -> set[int]:
         all_keys, all_ids = self.read()
-        wanted = np.array(sorted(set(keys)), dtype=np.uint64)
-        lo = np.searchsorted(all_keys, wanted, side="left")
-        hi = np.searchsorted(all_keys, wanted, side="right")
-        found: set[int] = set()
-        for a, b in zip(lo.tolist(), hi.tolist()):
-            if 0 < b - a <= limit:
-                found.update(all_ids[a:b].tolist())
-        return found
+        return lookup_sorted(all_keys, all_ids, np.array(sorted(set(keys)), dtype=np.uint64), limit)
+
+
+def lookup_sorted(
+    keys: npt.NDArray[np.uint64],
+    owners: npt.NDArray[np.integer[Any]],
+    wanted: npt.NDArray[np.uint64],
+    limit: int,
+) -> set[int]:
+    """The owners of ``wanted`` keys in a band index held in memory (``keys`` sorted);
+    a key held by more than ``limit`` rows gives none, as :meth:`BandIndex.lookup`."""
+    lo = np.searchsorted(keys, wanted, side="left")
+    hi = np.searchsorted(keys, wanted, side="right")
+    found: set[int] = set()
+    for a, b in zip(lo.tolist(), hi.tolist()):
+        if 0 < b - a <= limit:
+            found.update(owners[a:b].tolist())
+    return found

@@ -87,6 +87,7 @@ class Fingerprint:
 #: the three signatures' bytes): what a worker process sends back, pickled in a few
 #: microseconds where the dataclass with its arrays takes a hundred.
 Row = tuple[str, int, int, int, bytes]
+_NO_SHINGLES: U32 = np.zeros(0, dtype=np.uint32)
 
 
 def to_row(fp: Fingerprint) -> Row:
@@ -101,7 +102,7 @@ def from_row(row: Row, shingles: U32 | None = None) -> Fingerprint:
     return Fingerprint(
         key_hash=key_hash,
         tokens=tokens,
-        shingles=np.zeros(0, dtype=np.uint32) if shingles is None else shingles,
+        shingles=_NO_SHINGLES if shingles is None else shingles,
         signature=values[0],
         halves=(values[1], values[2]),
         holes=holes,

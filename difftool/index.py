@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from difftool.cache import SignatureCache, Stat, default_path, stat
+from difftool.cache import SignatureCache, Stat, default_path, lookup_sorted, stat
 from difftool.cache import pack_shingles as pack
 from difftool.cache import unpack_shingles as unpack
 from difftool.errors import DocdiffError
@@ -224,16 +224,23 @@ def _band_lookup(
             return found if cache.usable else None
     ids, sigs = cache.signatures()
     keys, owners = _archive_band_keys(ids, sigs, bands, rows)
-    order = np.argsort(keys, kind="stable")
-    keys, owners = keys[order], owners[order]
-    cache.put_band_index(int(ids.max()) if ids.size else 0, keys, owners)
-    lo = np.searchsorted(keys, query, side="left")
-    hi = np.searchsorted(keys, query, side="right")
-    found = set()
-    for start, end in zip(lo.tolist(), hi.tolist()):
-        if 0 < end - start <= MAX_BUCKET:
-            found.update(owners[start:end].tolist())
-    return found if cache.usable else None
+    ordered, holders, _ = _store_sorted(cache, keys, owners, int(ids.max()) if ids.size else 0)
+    return lookup_sorted(ordered, holders, query, MAX_BUCKET) if cache.usable else None
+
+
+def _store_sorted(
+    cache: SignatureCache,
+    keys: npt.NDArray[np.uint64],
+    owners: npt.NDArray[np.integer[Any]],
+    upto: int,
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.integer[Any]], bool]:
+    """Sort band keys with their rows and store them as the cache's band index; the
+    sorted arrays, and whether they were stored."""
+    order = np.argsort(keys)  # eight bytes a key each, the largest arrays of a run:
+    keys = keys[order]  # each let go as soon as it is replaced
+    owners = owners[order]
+    del order
+    return keys, owners, cache.put_band_index(upto, keys, owners)
 
 
 def _positions(
@@ -569,6 +576,7 @@ class Index:
             stored = cache.band_index()
             bands = lsh_params(self.num_perm)[0]
             ours = len(ids) * 3 * bands
+            owners: npt.NDArray[np.integer[Any]]
             if stored is not None and stored.upto >= max(ids.values()) and stored.size <= 2 * ours:
                 try:
                     keys, owners = stored.read()
@@ -590,7 +598,7 @@ class Index:
 
     def _write_band_index(
         self, cache: SignatureCache, ids: dict[str, int]
-    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32]] | None:
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.integer[Any]]] | None:
         """Write the band index of every row in the cache from this run's fingerprints
         (and the signatures of other rows, when there are not more of them than of this
         run's); return it, or ``None`` when it was not written."""
@@ -613,14 +621,9 @@ class Index:
             more_keys, more_owners = _archive_band_keys(extra_ids, extra_sigs, bands, rows)
             keys = np.concatenate((keys, more_keys))
             owners = np.concatenate((owners, more_owners.astype(np.uint32)))
-        order = np.argsort(keys)  # eight bytes a key each, the largest arrays of a run:
-        keys = keys[order]  # each let go as soon as it is replaced
-        owners = owners[order]
-        del order
         upto = max(max(ids.values()), int(extra_ids.max()) if extra_ids.size else 0)
-        if not cache.put_band_index(upto, keys, owners):
-            return None
-        return keys, owners
+        ordered, holders, stored = _store_sorted(cache, keys, owners, upto)
+        return (ordered, holders) if stored else None
 
     def contained(self, paths: Sequence[str]) -> set[tuple[int, int]]:
         """Pairs (as sorted index pairs into ``paths``) of a short document and a longer
