@@ -48,6 +48,7 @@ h1{font-size:1.3rem;margin:.2rem 0 .6rem}
 h2{font-size:1.05rem;margin:1.2rem 0 .3rem}
 table.meta,table.figures,table.list{border-collapse:collapse;font-size:13px;margin:.4rem 0}
 table.meta td,table.meta th,table.figures td,table.figures th,table.list td,table.list th{border:1px solid var(--line);padding:.15rem .45rem;text-align:left;vertical-align:top}
+table.meta td{overflow-wrap:anywhere}
 .summary{font-weight:600}
 .change{border-left:4px solid #3b5bdb;padding:.2rem .8rem;margin:.6rem 0;scroll-margin-top:1rem}
 .change:target,.change.current{background:#f3f6ff}
@@ -69,6 +70,11 @@ body.side .sbs{display:grid;grid-template-columns:1fr 1fr;gap:.2rem 1rem}
 .controls button{font:inherit;margin-right:.4rem}
 .heading{font-weight:700;margin:.8rem 0 .2rem}
 .moved{color:var(--fig)}
+@media (max-width:50rem){
+ body{display:block}
+ nav{position:static;height:auto;max-height:45vh;border-right:0;border-bottom:1px solid var(--line)}
+ main{padding:.6rem}
+}
 @media print{
  body{display:block;font-size:11pt}
  nav,.controls{display:none}
