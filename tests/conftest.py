@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ SEED_002 = SEEDS / "002_44e01023ab09b4aa.txt"  # Zhongshan, Traditional, pinyin,
 SEED_003 = SEEDS / "003_7b4cfac81b025e2b.txt"  # Markdown
 SEED_004 = SEEDS / "004_25c9dd4cbcffce15.txt"  # web page with chrome
 ALL_SEEDS = (SEED_000, SEED_001, SEED_002, SEED_003, SEED_004)
+#: The 52 national government work reports, beside the repository (as CI has them).
+CORPUS = ROOT.parent / "shared" / "corpus" / "national_work_reports"
 
 
 @pytest.fixture
@@ -33,3 +36,29 @@ def missing(what: str, install: str, required_by: str) -> None:
 
 def read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
+
+
+def genre_texts() -> list[str]:
+    """Report texts to cut test documents from: the national work reports in
+    ``../shared`` (as CI has them), then the seeds.
+
+    A clone on its own has no ``../shared``: then 52 stand-in reports are made from the
+    seeds' sentences, three at a time with their characters shuffled (a fixed seed).
+    They are as unrelated to one another as real reports, but lack the genre's stock
+    phrases, so the tests that use them are the same tests on easier text.
+    """
+    from difftool.load import load
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    seeds = [load(p).text for p in ALL_SEEDS]
+    if not texts:
+        rng = random.Random(52)
+        sentences = [s for t in seeds for s in t.replace("\n", "").split("。") if len(s) > 20]
+        for _ in range(52):
+            paragraphs = []
+            for _ in range(60):
+                chars = list("".join(rng.sample(sentences, 3)))
+                rng.shuffle(chars)
+                paragraphs.append("".join(chars) + "。")
+            texts.append("\n".join(paragraphs))
+    return texts + seeds

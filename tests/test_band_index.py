@@ -10,18 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ALL_SEEDS
+from conftest import genre_texts
 
 from difftool import cache as cache_module
 from difftool import index as index_module
 from difftool.index import Index, dedup
-from difftool.load import load
 from difftool.matching import NothingSimilar, match
 from difftool.variants import edit_sentences, paragraphs, pdf_layout, web_layout
-
-CORPUS = (
-    Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "national_work_reports"
-)
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +24,7 @@ def archive(tmp_path_factory) -> tuple[Path, list[str]]:
     """300 documents of the genre (5-9 paragraphs each) and 24 edited, re-laid-out
     versions of some of them; returns the folder and the texts queries are made from."""
     rng = random.Random(5)
-    sources = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
-    sources += [load(p).text for p in ALL_SEEDS]
-    pool = [p for text in sources for p in paragraphs(text) if len(p) > 60]
+    pool = [p for text in genre_texts() for p in paragraphs(text) if len(p) > 60]
     root = tmp_path_factory.mktemp("band-archive")
     originals = []
     for i in range(300):

@@ -13,15 +13,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ALL_SEEDS, missing
+from conftest import ALL_SEEDS, genre_texts, missing
 
 from difftool.index import dedup
 from difftool.load import load
 from difftool.variants import markdown_layout, paragraphs, pdf_layout, web_layout
 
-CORPUS = (
-    Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "national_work_reports"
-)
 DOCUMENTS = 2000
 
 
@@ -47,9 +44,7 @@ def corpus(tmp_path_factory) -> Path:
     import opencc
 
     rng = random.Random(13)
-    sources = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
-    sources += [load(p).text for p in ALL_SEEDS]
-    pool = [p for text in sources for p in paragraphs(text) if len(p) > 40]
+    pool = [p for text in genre_texts() for p in paragraphs(text) if len(p) > 40]
     root = tmp_path_factory.mktemp("spark-corpus")
     t2s = opencc.OpenCC("s2t")
     made = 0
