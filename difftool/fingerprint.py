@@ -18,10 +18,17 @@ does the banding.
 Besides the whole document's signature, each half of the document (by position) gets
 its own: a copy cut short at a page break, or an excerpt, shares a half with the full
 version even when the Jaccard similarity of the wholes is low.
+
+:func:`fingerprint` runs a compiled pass (``_fastprint.c``, about five times faster: one
+loop over the text instead of some fifty array operations) where the extension was
+built at install time, and the NumPy functions below otherwise. Both give the same
+values bit for bit (``tests/test_fingerprint.py``), so a cache filled by one install is
+read by another.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -43,6 +50,13 @@ _P = np.uint64(0x100000001B3)  # FNV prime: rolling over tokens
 
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
+
+_Native = Callable[[str, int, int], tuple[str, int, int, bytes, bytes]]
+_native: _Native | None
+try:  # built at install time where a C compiler is found (setup.py); same values
+    from difftool._fastprint import fingerprint as _native
+except ImportError:  # pragma: no cover - depends on the install
+    _native = None
 
 
 @dataclass(frozen=True)
@@ -295,6 +309,26 @@ def fingerprint(text: str, *, k: int = 5, num_perm: int = 128) -> Fingerprint:
         k: tokens per shingle, the same for every document.
         num_perm: signature length, a power of two.
     """
+    _bits(num_perm)
+    if _native is None or not 2 <= num_perm <= 65536:
+        return _fingerprint_numpy(text, k=k, num_perm=num_perm)
+    key_hash, tokens, holes, shingles, signatures = _native(text, k, num_perm)
+    top: U32 = np.frombuffer(shingles, dtype=np.uint32)
+    values: U64 = np.frombuffer(signatures, dtype=np.uint64).reshape(3, -1)
+    return Fingerprint(
+        key_hash=key_hash,
+        tokens=tokens,
+        shingles=top,
+        signature=values[0],
+        halves=(values[1], values[2]),
+        holes=holes,
+        count=int(top.size),
+    )
+
+
+def _fingerprint_numpy(text: str, *, k: int = 5, num_perm: int = 128) -> Fingerprint:
+    """:func:`fingerprint` in NumPy: the reference the compiled path is tested against,
+    and what runs where it was not built."""
     codes = token_codes(text)
     # a document shorter than a shingle is one shingle of all its tokens: otherwise it
     # has none, and two unrelated short documents would look identical
