@@ -144,6 +144,7 @@ static Py_ssize_t sort_unique(uint32_t *values, uint32_t *scratch, Py_ssize_t n)
 
 static PyObject *fingerprint(PyObject *self, PyObject *args)
 {
+    (void)self;
     PyObject *text;
     Py_ssize_t k, num_perm;
     if (!PyArg_ParseTuple(args, "Unn", &text, &k, &num_perm))

@@ -20,7 +20,6 @@ import math
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -500,6 +499,8 @@ class Index:
         if jobs == 1 or len(work) < 8:
             self._collect(map(_fingerprint_packed, work), by_path, sink, len(work))
             return
+        from concurrent.futures import ProcessPoolExecutor  # 20 ms: only when fingerprinting
+
         chunk = max(1, min(64, len(work) // (jobs * 8)))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             self._collect(

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # rich is imported when a terminal view is drawn, not for JSON or CSV
     from rich.console import Console, ConsoleOptions, RenderResult
 
-from difftool.family import Edge, Family
+    # and the family tree (the whole diff pipeline) only with --tree
+    from difftool.family import Edge, Family
+
 from difftool.index import DedupResult
 from difftool.render import json_text, printable, valid_text
 
