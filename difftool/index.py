@@ -435,10 +435,16 @@ class Index:
         finally:
             self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
             cache.close()
-        for s in pending:  # a row gone or spoilt since add(): unreadable now
-            if s.path not in self.fingerprints:
-                self.errors.append((s.path, "its cache row could not be read"))
-                del self._rows[s.path]
+        self._again([s.path for s in pending if s.path not in self.fingerprints])
+
+    def _again(self, paths: list[str]) -> None:
+        """Fingerprint again the files whose rows :meth:`add` found current but that do
+        not decode (spoilt, or gone since): a miss, as it would have been in ``add``."""
+        for path in paths:
+            del self._rows[path]
+        if paths:
+            self.cached -= len(paths)
+            self.add(paths, shingles=False)
 
     def near(self, fp: Fingerprint) -> list[str] | None:
         """The files whose whole or half signatures share an LSH band with any of
@@ -461,11 +467,13 @@ class Index:
             by_id = {row: path for path, row in self._rows.items()}
             wanted = {row: by_id[row] for row in found if row in by_id}
             missing = [row for row, path in wanted.items() if path not in self.fingerprints]
-            for row, got in cache.by_id(missing).items():
-                self.fingerprints[wanted[row]] = got
+            got = cache.by_id(missing)
+            for row, row_fp in got.items():
+                self.fingerprints[wanted[row]] = row_fp
         finally:
             self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
             cache.close()
+        self._again([wanted[row] for row in missing if row not in got])
         near = {p for p in wanted.values() if p in self.fingerprints}
         computed = {p for p in self.fingerprints if p not in self._rows}
         return sorted(near | computed)

@@ -266,6 +266,28 @@ def test_a_spoilt_row_is_fingerprinted_again_by_match(archive, tmp_path):
     assert size == 128 * 8
 
 
+def test_a_spoilt_row_is_fingerprinted_again_when_every_signature_is_read(archive, tmp_path):
+    """``match`` reads every row (:meth:`Index.load_cached`) when the band index names
+    nothing similar; a row found current but spoilt is then a miss, not an error entry."""
+    root, _ = archive
+    cache = tmp_path / "cache.sqlite"
+    dedup([root], cache=cache, jobs=1)
+    source = str(root / "d0" / "doc042.txt")
+    with sqlite3.connect(cache) as db:
+        db.execute("UPDATE fingerprints SET halves = x'00' WHERE path LIKE ?", (f"%:{source}",))
+    files = sorted(str(p) for p in root.rglob("*.txt"))
+    index = Index(cache=cache, jobs=1)
+    index.add(files, shingles=False, lazy=True)
+    index.load_cached()
+    assert not index.errors and sorted(index.fingerprints) == files
+    assert index.fingerprints[source].halves[0].size == 128
+    with sqlite3.connect(cache) as db:
+        (size,) = db.execute(
+            "SELECT length(halves) FROM fingerprints WHERE path LIKE ?", (f"%:{source}",)
+        ).fetchone()
+    assert size == 2 * 128 * 8
+
+
 def groups(result) -> list[list[tuple[str, float, bool]]]:  # type: ignore[no-untyped-def]
     return [
         sorted((m.path, round(m.similarity, 6), m.partial) for m in c.members)
