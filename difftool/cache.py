@@ -85,8 +85,9 @@ CREATE TABLE IF NOT EXISTS bands (
 MAX_BLOB = 900_000_000
 #: SQLite's types of a whole row's key_hash, tokens, holes, count, signature, halves.
 _ROW_TYPES = "textintegerintegerintegerblobblob"
-#: :func:`_whole` and the column types, for a query over many rows: SQLite checks them
-#: from each row's header, without reading the values, and Python sees only whole rows.
+#: What a whole row is: the column types, and one signature and two of the same length.
+#: SQLite checks it from each row's header, without reading the values, so Python sees
+#: only whole rows (every read of signatures asks it; a row that fails is a miss).
 _WHOLE_ROW = (
     "typeof(key_hash) || typeof(tokens) || typeof(holes) || typeof(count) "
     f"|| typeof(signature) || typeof(halves) = '{_ROW_TYPES}' "
@@ -175,12 +176,6 @@ def unpack_shingles(data: bytes) -> npt.NDArray[np.uint32]:
     raise ValueError("not a shingle set")
 
 
-def _whole(sig: int, halves: int, width: int = 0) -> bool:
-    """Whether a row's signature and halves columns, ``sig`` and ``halves`` bytes long,
-    hold one signature and two (of ``width`` bytes each, when known)."""
-    return sig > 0 and sig % 8 == 0 and halves == 2 * sig and (not width or sig == width)
-
-
 def _pack(fp: Fingerprint) -> tuple[bytes, bytes]:
     return (
         fp.signature.astype("<u8").tobytes(),
@@ -189,35 +184,6 @@ def _pack(fp: Fingerprint) -> tuple[bytes, bytes]:
 
 
 _EMPTY = np.zeros(0, dtype=np.uint32)
-
-
-def _decoded(
-    key_hash: object,
-    tokens: object,
-    holes: object,
-    count: object,
-    packed: object,
-    sig: object,
-    halves: object,
-) -> Fingerprint | None:
-    """A row's fingerprint, or None when a column has the wrong type or length."""
-    if not (
-        isinstance(key_hash, str)
-        and isinstance(tokens, int)
-        and isinstance(holes, int)
-        and isinstance(count, int)
-        and isinstance(packed, bytes)
-        and isinstance(sig, bytes)
-        and isinstance(halves, bytes)
-        and _whole(len(sig), len(halves))
-    ):
-        return None
-    try:
-        shingles = unpack_shingles(packed) if packed else None
-    except ValueError:
-        return None
-    # read-only views on the row's bytes: nothing downstream writes to a fingerprint
-    return from_row((key_hash, tokens, holes, count, sig + halves), shingles)
 
 
 #: Failures that depend on something other than the file's bytes: asked again next run.
@@ -415,13 +381,13 @@ class SignatureCache:
                 batch = wanted[start : start + 500]
                 rows = self._db.execute(
                     "SELECT id, key_hash, tokens, holes, count, signature, halves FROM fingerprints "
-                    f"WHERE settings = ? AND id IN ({','.join('?' * len(batch))})",
+                    f"WHERE settings = ? AND id IN ({','.join('?' * len(batch))}) "
+                    f"AND {_WHOLE_ROW}",
                     (self.settings, *batch),
                 )
                 for row_id, key_hash, tokens, holes, count, sig, halves in rows:
-                    fp = _decoded(key_hash, tokens, holes, count, b"", sig, halves)
-                    if fp is not None:
-                        found[row_id] = fp
+                    # read-only views on the row's bytes: nothing downstream writes to them
+                    found[row_id] = from_row((key_hash, tokens, holes, count, sig + halves))
         except sqlite3.Error as exc:
             self._give_up(exc)
         return found
@@ -437,14 +403,12 @@ class SignatureCache:
             try:
                 rows = self._db.execute(
                     "SELECT id, signature, halves FROM fingerprints "
-                    "WHERE settings = ? AND id > ? ORDER BY id",
+                    f"WHERE settings = ? AND id > ? AND {_WHOLE_ROW} ORDER BY id",
                     (self.settings, after),
                 )
                 for row_id, sig, halves in rows:
-                    if not (isinstance(sig, bytes) and isinstance(halves, bytes)):
-                        continue
                     size = size or len(sig)
-                    if _whole(len(sig), len(halves), size):
+                    if len(sig) == size:
                         ids.append(row_id)
                         parts.append(sig + halves)
             except sqlite3.Error as exc:

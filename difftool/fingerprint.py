@@ -314,16 +314,7 @@ def fingerprint(text: str, *, k: int = 5, num_perm: int = 128) -> Fingerprint:
         return _fingerprint_numpy(text, k=k, num_perm=num_perm)
     key_hash, tokens, holes, shingles, signatures = _native(text, k, num_perm)
     top: U32 = np.frombuffer(shingles, dtype=np.uint32)
-    values: U64 = np.frombuffer(signatures, dtype=np.uint64).reshape(3, -1)
-    return Fingerprint(
-        key_hash=key_hash,
-        tokens=tokens,
-        shingles=top,
-        signature=values[0],
-        halves=(values[1], values[2]),
-        holes=holes,
-        count=int(top.size),
-    )
+    return from_row((key_hash, tokens, holes, int(top.size), signatures), top)
 
 
 def _fingerprint_numpy(text: str, *, k: int = 5, num_perm: int = 128) -> Fingerprint:

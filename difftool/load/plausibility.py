@@ -45,11 +45,6 @@ def _scores() -> dict[str, float]:
     return scores
 
 
-def char_score(ch: str) -> float:
-    """The log-frequency of one character."""
-    return _scores().get(ch, UNSEEN)
-
-
 def _total(text: str) -> float:
     return sum(map(_scores().get, text, repeat(UNSEEN)))
 
