@@ -218,11 +218,29 @@ def score(found: list[list[str]], truth: dict[str, str]) -> tuple[float, float]:
     return (hit / len(got) if got else 1.0), (hit / len(want) if want else 1.0)
 
 
+#: Where the timed commands run: ``python -m difftool`` started in a checkout would
+#: import the checkout's sources, not the installed package with its compiled parts.
+_NEUTRAL = tempfile.gettempdir()
+
+
+def fingerprint_path() -> str:
+    """Which fingerprint the timed commands use: the compiled pass or NumPy."""
+    probe = "import difftool.fingerprint as f; print(f._native is not None)"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=_NEUTRAL, check=True
+    )
+    return "compiled" if out.stdout.strip() == "True" else "NumPy (the extension is not built)"
+
+
 def run(cmd: list[str]) -> tuple[float, float, str]:
     """Wall seconds, peak resident MB (the process and its children), stdout."""
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True, check=False
+        [sys.executable, "-c", _MEASURE, *cmd],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=_NEUTRAL,
     )
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):
@@ -269,12 +287,14 @@ def main() -> None:
     if args.reference:  # a reference, in its own process
         print(json.dumps(reference(args.reference, args.threshold, args.engine)))
         return
+    args.dir = args.dir.resolve()  # the timed commands run elsewhere (_NEUTRAL)
     start = time.perf_counter()
     truth = archive(args.dir, args.docs, args.copies)
     size = sum(f.stat().st_size for f in args.dir.rglob("*.txt")) / 1e6
     print(
         f"archive: {len(truth)} documents, {size:.0f} MB, in {args.dir} ({time.perf_counter() - start:.0f} s)"
     )
+    print(f"docdiff's fingerprint: {fingerprint_path()}")
     results = {}
     references = {"datasketch": "reference: datasketch MinHash + MinHashLSH"}
     try:
