@@ -15,7 +15,9 @@ In the same run it times:
   '.[bench]'``); union-find over the LSH candidates;
 * ``docdiff dedup --jobs 2`` from a cold cache, then again with the cache warm; with
   ``--jobs-scaling`` also cold with ``--jobs 1``;
-* ``docdiff match`` of a PDF-layout copy against the warm cache, twice;
+* ``docdiff match`` of a PDF-layout copy against the warm cache, twice; then with
+  ``--trust-cache`` three times (the first walks, checks and records the folders; the
+  others check only the folders and the candidates), beside ``python -c pass``;
 
 and prints wall time (median of ``--repeat`` runs), peak memory, and pair precision and
 recall of each against the truth.
@@ -322,7 +324,7 @@ def main() -> None:
             for _ in range(args.reference_repeat)
         ]
         results[name] = (ref_runs, score(json.loads(ref_runs[-1][2]), truth))
-    cold, warm, one_job, first_queries, queries = [], [], [], [], []
+    cold, warm, one_job, first_queries, queries, trusted, bare = [], [], [], [], [], [], []
     filed = next(p for p in sorted(truth) if p.startswith("copies/") and p.endswith("_pdf.txt"))
     cache_mb = 0.0
     for _ in range(args.repeat):
@@ -342,6 +344,10 @@ def main() -> None:
             query += ["--cache", cache, str(args.dir / filed), str(args.dir)]
             first_queries.append(run(query))  # the first after dedup
             queries.append(run(query))
+            run([*query[:3], "--trust-cache", *query[3:]])  # records the folders
+            for _ in range(2):
+                trusted.append(run([*query[:3], "--trust-cache", *query[3:]]))
+                bare.append(run([sys.executable, "-c", "pass"]))
             cache_mb = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 1e6
             if args.jobs_scaling:  # the same cold run on one process, right after
                 one_job.append(run(dedup_cmd(1, str(Path(tmp) / "one.sqlite"))))
@@ -377,6 +383,13 @@ def main() -> None:
     print(
         f"docdiff match against the cached index: {q:.2f} s median, peak {qmb:.0f} MB "
         f"(the first after the dedup runs: {q1:.2f} s; found the source: {right})"
+    )
+    t = statistics.median(r[0] for r in trusted)
+    tmb = max(r[1] for r in trusted)
+    same = json.loads(trusted[-1][2]) == json.loads(queries[-1][2])
+    print(
+        f"docdiff match --trust-cache: {t:.2f} s median, peak {tmb:.0f} MB, same answer: "
+        f"{same} (python -c pass: {statistics.median(r[0] for r in bare):.2f} s)"
     )
 
 

@@ -25,6 +25,7 @@ compared directly until there are too many, and then it is written again.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import sys
@@ -80,6 +81,24 @@ CREATE TABLE IF NOT EXISTS bands (
     keys BLOB NOT NULL,
     ids BLOB NOT NULL
 );
+-- a folder walk as match --trust-cache replays it: its folders' mtimes and ctimes (JSON),
+-- how many documents it found, its error entries (JSON), the "device:inode:" of the
+-- files it left out (JSON), and (table walked) each file's identity (a
+-- fingerprints.path) and the path it was walked as (JSON: any name kept)
+CREATE TABLE IF NOT EXISTS walks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    spec TEXT NOT NULL UNIQUE,
+    folders TEXT NOT NULL,
+    documents INTEGER NOT NULL,
+    errors TEXT NOT NULL,
+    skipped TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS walked (
+    walk INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    path TEXT NOT NULL,
+    PRIMARY KEY (walk, key)
+) WITHOUT ROWID;
 """
 #: The largest band-index blob written (SQLite refuses values over 10^9 bytes).
 MAX_BLOB = 900_000_000
@@ -95,7 +114,7 @@ _WHOLE_ROW = (
     "AND length(halves) = 2 * length(signature)"
 )
 #: Tables of older schemas, dropped when a cache is upgraded (it is only a cache).
-_OLD_TABLES = ("fingerprints", "shingles", "failures", "bands")
+_OLD_TABLES = ("fingerprints", "shingles", "failures", "bands", "walks", "walked")
 
 
 def default_path() -> Path:
@@ -105,6 +124,17 @@ def default_path() -> Path:
     else:
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "docdiff" / "index.sqlite"
+
+
+class Listing(NamedTuple):
+    """A recorded folder walk (:meth:`SignatureCache.listing`)."""
+
+    walk: int
+    folders: list[tuple[str, int, int]]
+    documents: int
+    errors: list[tuple[str, str]]
+    #: The ``"device:inode:"`` of the files it left out (the filed copy).
+    skipped: set[str]
 
 
 class Stat(NamedTuple):
@@ -579,6 +609,95 @@ class SignatureCache:
                 )
         except sqlite3.Error as exc:
             self._give_up(exc)
+
+    def listing(self, spec: str) -> Listing | None:
+        """The walk recorded under ``spec`` (:meth:`put_listing`), or None: none is, or
+        it does not decode."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute(
+                "SELECT id, folders, documents, errors, skipped FROM walks WHERE spec = ?",
+                (spec,),
+            ).fetchone()
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+            return None
+        if row is None:
+            return None
+        try:
+            walk, folders, documents, errors, skipped = row
+            listing = Listing(
+                walk,
+                [(str(p), int(m), int(c)) for p, m, c in json.loads(folders)],
+                int(documents),
+                [(str(p), str(e)) for p, e in json.loads(errors)],
+                {str(identity) for identity in json.loads(skipped)},
+            )
+        except (TypeError, ValueError):
+            return None
+        return listing if isinstance(walk, int) else None
+
+    def put_listing(
+        self,
+        spec: str,
+        folders: Iterable[tuple[str, int, int]],
+        files: Iterable[Stat],
+        documents: int,
+        errors: Iterable[tuple[str, str]],
+        skipped: Iterable[str],
+    ) -> None:
+        """Record a walk under ``spec``, replacing the one recorded before."""
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                old = self._db.execute("SELECT id FROM walks WHERE spec = ?", (spec,)).fetchone()
+                if old is not None:
+                    self._db.execute("DELETE FROM walked WHERE walk = ?", (old[0],))
+                    self._db.execute("DELETE FROM walks WHERE id = ?", (old[0],))
+                walk = self._db.execute(
+                    "INSERT INTO walks (spec, folders, documents, errors, skipped) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (
+                        spec,
+                        json.dumps(list(folders)),
+                        documents,
+                        json.dumps(list(errors)),
+                        json.dumps(sorted(skipped)),
+                    ),
+                ).lastrowid
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO walked VALUES (?, ?, ?)",
+                    ((walk, s.key, json.dumps(s.path)) for s in files),
+                )
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+
+    def listed(self, walk: int, ids: Iterable[int]) -> dict[int, Stat]:
+        """Of the given rows, those of files in the recorded walk ``walk``: row id -> the
+        version the row was made from, under the path the file was walked as."""
+        if self._db is None:
+            return {}
+        found: dict[int, Stat] = {}
+        wanted = sorted(set(ids))
+        try:
+            for start in range(0, len(wanted), 500):  # SQLite allows 999 parameters
+                batch = wanted[start : start + 500]
+                rows = self._db.execute(
+                    "SELECT f.id, w.path, f.size, f.mtime_ns, f.ctime_ns, f.path "
+                    "FROM fingerprints f JOIN walked w ON w.walk = ? AND w.key = f.path "
+                    f"WHERE f.settings = ? AND f.id IN ({','.join('?' * len(batch))})",
+                    (walk, self.settings, *batch),
+                )
+                for row_id, path, size, mtime, ctime, key in rows:
+                    try:
+                        found[row_id] = Stat(str(json.loads(path)), size, mtime, ctime, key)
+                    except (TypeError, ValueError):
+                        continue
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+        return found
 
     @property
     def usable(self) -> bool:

@@ -814,6 +814,13 @@ def _member_diffs(result: Any, docs: dict[str, Any]) -> dict[str, Any]:
     "--diff", "show_diff", is_flag=True, help="Then show the full diff against the best match."
 )
 @cache_options
+@click.option(
+    "--trust-cache",
+    is_flag=True,
+    help="While PATH's folders are unchanged since the last such run (no file added, "
+    "removed or renamed), check them and the candidates, not every file: fast on a large "
+    "archive, but a file rewritten in place is then seen only if it is a candidate.",
+)
 @walk_options
 @click.option(
     "--format",
@@ -834,6 +841,7 @@ def match_command(
     show_diff: bool,
     cache_path: str | None,
     no_cache: bool,
+    trust_cache: bool,
     jobs: int | None,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -872,6 +880,7 @@ def match_command(
             include=include,
             exclude=exclude,
             hidden=hidden,
+            trust=trust_cache and not no_cache,
             cache=False if no_cache else cache_path,
             jobs=jobs,
             progress=update,

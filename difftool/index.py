@@ -335,6 +335,12 @@ class Index:
     _stats: dict[str, Stat] = field(default_factory=dict, init=False, repr=False)
     #: Cache row ids of the files read from the cache.
     _ids: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    #: The recorded walk :meth:`trust` took the archive from, and the identity
+    #: (``"device:inode:"``) of the file left out of it (the filed copy).
+    _walk: int | None = field(default=None, init=False, repr=False)
+    _skip: str = field(default="", init=False, repr=False)
+    #: Documents in the trusted walk.
+    listed: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         for name, value in (("threshold", self.threshold), ("containment", self.containment)):
@@ -417,6 +423,82 @@ class Index:
                 self.warnings.extend(cache.warnings)
                 cache.close()
 
+    def trust(self, spec: str, skip: tuple[int, int] | None = None) -> bool:
+        """Take the archive from the walk recorded under ``spec`` (:meth:`record`) when
+        none of its folders changed since: no file was added, removed or renamed.
+
+        No file is listed or checked now; :meth:`near` checks its candidates. A file
+        rewritten in place (its folder untouched) is therefore seen only if it is one.
+        False, and nothing taken, when there is no such walk or a folder changed.
+        """
+        cache = self._open_cache()
+        if cache is None:
+            return False
+        try:
+            listing = cache.listing(spec)
+            if listing is None:
+                return False
+            for path, mtime_ns, ctime_ns in listing.folders:
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    return False
+                if (st.st_mtime_ns, st.st_ctime_ns) != (mtime_ns, ctime_ns):
+                    return False
+            self._skip = f"{skip[0]}:{skip[1]}:" if skip else ""
+            # a file it left out has no row of its own: the walk misses it now
+            if listing.skipped - {self._skip}:
+                return False
+        finally:
+            self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
+            cache.close()
+        self._walk = listing.walk
+        self.listed = listing.documents
+        self.errors.extend(listing.errors)
+        return True
+
+    def record(self, spec: str, found: Any) -> None:
+        """Record the walk ``found`` (a :class:`~difftool.load.walk.Found` that
+        :meth:`add` took) under ``spec``, for :meth:`trust` to replay."""
+        cache = self._open_cache()
+        if cache is None:
+            return
+        files = [self._stats[p] for p in found.files if p in self._stats]
+        skipped = set()
+        for path in found.skipped:
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            skipped.add(f"{st.st_dev}:{st.st_ino}:")
+        documents = len(found.files) + len(found.errors)
+        try:
+            cache.put_listing(spec, found.folders, files, documents, self.errors, skipped)
+        finally:
+            self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
+            cache.close()
+
+    def _take_listed(self, cache: SignatureCache, rows: Iterable[int]) -> list[str]:
+        """Of the band index's ``rows``, take those of the trusted walk whose files are
+        unchanged; return the paths of the changed ones (to fingerprint again)."""
+        assert self._walk is not None
+        changed = []
+        for row, recorded in cache.listed(self._walk, rows).items():
+            try:
+                now = stat(recorded.path)
+            except OSError as exc:
+                self.errors.append((recorded.path, exc.strerror or str(exc)))
+                continue
+            if self._skip and now.key.startswith(self._skip):
+                continue
+            if now == recorded:
+                self._rows[now.path] = row
+                self._stats[now.path] = now
+                self.sizes[now.path] = now.size
+            else:
+                changed.append(now.path)
+        return changed
+
     @property
     def readable(self) -> list[str]:
         """Every file with a fingerprint, read or still in the cache, sorted."""
@@ -464,6 +546,7 @@ class Index:
             found = _band_lookup(cache, query, bands, rows)
             if found is None:
                 return None
+            changed = self._take_listed(cache, found) if self._walk is not None else []
             by_id = {row: path for path, row in self._rows.items()}
             wanted = {row: by_id[row] for row in found if row in by_id}
             missing = [row for row, path in wanted.items() if path not in self.fingerprints]
@@ -474,6 +557,8 @@ class Index:
             self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
             cache.close()
         self._again([wanted[row] for row in missing if row not in got])
+        if changed:
+            self.add(changed, shingles=False)
         near = {p for p in wanted.values() if p in self.fingerprints}
         computed = {p for p in self.fingerprints if p not in self._rows}
         return sorted(near | computed)

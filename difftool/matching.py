@@ -19,6 +19,7 @@ similarity alike, so it does not change the ranking.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -146,6 +147,30 @@ def _shortlist(
     return [paths[i] for i in best]
 
 
+def _walk_spec(
+    roots: list[str],
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    hidden: bool,
+    max_size: int,
+    settings: str,
+) -> str:
+    """What a recorded walk is kept under: everything that decides what it lists (the
+    working folder too, when a root is relative) and the error entries it makes."""
+    relative = any(not os.path.isabs(root) for root in roots)
+    return json.dumps(
+        {
+            "cwd": os.getcwd() if relative else "",
+            "roots": roots,
+            "include": include,
+            "exclude": exclude,
+            "hidden": hidden,
+            "max_size": max_size,
+            "settings": settings,
+        }
+    )
+
+
 def match(
     filed: str | os.PathLike[str],
     paths: Iterable[str | os.PathLike[str]],
@@ -155,6 +180,7 @@ def match(
     exclude: Iterable[str] = (),
     hidden: bool = False,
     threshold: float | None = None,
+    trust: bool = False,
     **options: object,
 ) -> MatchResult:
     """Rank the documents under ``paths`` by how closely each matches ``filed``.
@@ -164,6 +190,10 @@ def match(
         paths: files and folders of archived versions.
         top: how many candidates to compare sentence by sentence and return.
         threshold: the diff's change threshold (see :func:`difftool.comparison.compare`).
+        trust: take the archive's files from the cache while its folders are unchanged
+            since the last such run (see :meth:`~difftool.index.Index.trust`): the
+            folders and the candidates are checked, not every file. The first run, and
+            any after a folder changed, walks and checks everything and records it.
         options: passed to :class:`~difftool.index.Index` (``cache``, ``jobs``, ``k``...).
 
     Raises:
@@ -188,16 +218,35 @@ def match(
     if os.fspath(filed) != "-":
         st = os.stat(filed)
         skip.append((st.st_dev, st.st_ino))
-    found = walk(paths, include=include, exclude=exclude, hidden=hidden, skip=skip)
+    roots = [os.fspath(p) for p in paths]
+    include, exclude = tuple(include), tuple(exclude)
     index = Index(**options)  # type: ignore[arg-type]
-    index.errors.extend(found.errors)
     short = query_fp.tokens < SHORT_TOKENS
-    index.add(found.files, shingles=False, lazy=not short)
+    spec = None
+    if trust and not short:  # a short copy is looked up in every document anyway
+        spec = _walk_spec(roots, include, exclude, hidden, max_size, index.settings)
+    trusted = spec is not None and index.trust(spec, skip[0] if skip else None)
+
+    def walked(index: Index) -> Index:
+        found = walk(roots, include=include, exclude=exclude, hidden=hidden, skip=skip)
+        index.errors.extend(found.errors)
+        index.add(found.files, shingles=False, lazy=not short)
+        if spec is not None:
+            index.record(spec, found)
+        return index
+
+    if not trusted:
+        walked(index)
     # the cache's band index names the versions that share a band with the filed copy
     # (any at Jaccard 0.5 or more, nearly always); only when none of them is similar at
     # all is every archived signature compared, to name the closest
     near = None if short else index.near(query_fp)
     scored = _scored(index, query_fp, near) if near is not None else []
+    if trusted and not any(_similar(item) for item in scored):
+        # every file is wanted after all: walked and checked as without trust
+        trusted, index = False, walked(Index(**options))  # type: ignore[arg-type]
+        near = index.near(query_fp)
+        scored = _scored(index, query_fp, near) if near is not None else []
     if not any(_similar(item) for item in scored):
         index.load_cached()
         shortlist = _shortlist(index, index.readable, query_fp.signature, query_fp.halves)
@@ -234,7 +283,7 @@ def match(
     return MatchResult(
         query=os.fspath(filed),
         candidates=tuple(candidates),
-        documents=len(readable) + len(index.errors),
+        documents=index.listed if trusted else len(readable) + len(index.errors),
         errors=tuple(sorted(index.errors)),
         warnings=tuple(index.warnings),
     )

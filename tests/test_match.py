@@ -132,3 +132,134 @@ def test_match_uses_the_dedup_cache(tmp_path: Path):
     # FILED itself is left out when it lies under PATH
     itself = match(SEED_000, [SEEDS], cache=cache, jobs=1)
     assert all(Path(c.path).name != SEED_000.name for c in itself.candidates)
+
+
+@pytest.fixture()
+def archive(tmp_path: Path) -> Path:
+    """The seeds, a re-laid copy of seed 000 with one edit, and a file that is an error
+    entry, in two folders."""
+    root = tmp_path / "archive"
+    (root / "a").mkdir(parents=True)
+    (root / "b").mkdir()
+    for seed in SEEDS.glob("*.txt"):
+        (root / "a" / seed.name).write_bytes(seed.read_bytes())
+    (root / "b" / "edited.txt").write_text(
+        web_layout(one_small_edit(read(SEED_000), seed=3)), encoding="utf-8"
+    )
+    (root / "b" / "broken.txt").write_bytes(b"\x00\xff" * 500)
+    return root
+
+
+def trusted_match(filed: Path, root: Path, cache: Path):  # type: ignore[no-untyped-def]
+    return match(filed, [root], cache=cache, jobs=1, trust=True)
+
+
+def summary(result) -> list[tuple[str, float, dict[str, int]]]:  # type: ignore[no-untyped-def]
+    return [(c.path, round(c.similarity, 6), c.summary) for c in result.candidates]
+
+
+def test_trusted_match_answers_as_the_full_check_without_walking(
+    tmp_path: Path, archive: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import sys
+
+    walk_module = sys.modules["difftool.load.walk"]  # the package's "walk" is the function
+    cache = tmp_path / "cache.sqlite"
+    filed = tmp_path / "filed.txt"
+    filed.write_text(pdf_layout(read(SEED_000)), encoding="utf-8")
+    full = match(filed, [archive], cache=cache, jobs=1)
+    first = trusted_match(filed, archive, cache)  # walks, checks and records
+    assert summary(first) == summary(full)
+
+    def no_walk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a trusted run walked the archive")
+
+    monkeypatch.setattr(walk_module, "walk", no_walk)
+    again = trusted_match(filed, archive, cache)
+    assert summary(again) == summary(full)
+    assert again.documents == full.documents == 7
+    assert again.errors == full.errors and [p for p, _ in full.errors] == [
+        str(archive / "b" / "broken.txt")
+    ]
+
+
+def test_trusted_match_sees_files_added_removed_and_rewritten(tmp_path: Path, archive: Path):
+    cache = tmp_path / "cache.sqlite"
+    filed = tmp_path / "filed.txt"
+    text = pdf_layout(read(SEED_000))
+    filed.write_text(text, encoding="utf-8")
+    trusted_match(filed, archive, cache)
+    best = archive / "a" / SEED_000.name
+    # rewritten in place, its folder untouched: a candidate, so it is checked
+    before = (best.parent.stat().st_mtime_ns, best.parent.stat().st_ctime_ns)
+    with best.open("r+b") as f:
+        f.write(read(SEED_001).encode("utf-8"))
+        f.truncate()
+    assert (best.parent.stat().st_mtime_ns, best.parent.stat().st_ctime_ns) == before
+    rewritten = trusted_match(filed, archive, cache)
+    assert str(best) not in [c.path for c in rewritten.candidates[:1]]
+    assert summary(rewritten) == summary(match(filed, [archive], cache=False, jobs=1))
+    # added: its folder changed, so the archive is walked again
+    added = archive / "b" / "filed_copy.txt"
+    added.write_text(text, encoding="utf-8")
+    result = trusted_match(filed, archive, cache)
+    assert result.candidates[0].path == str(added)
+    assert not result.candidates[0].comparison.changes
+    # removed
+    added.unlink()
+    assert str(added) not in [c.path for c in trusted_match(filed, archive, cache).candidates]
+
+
+def test_trusted_match_leaves_out_the_filed_copy_it_is_given(tmp_path: Path, archive: Path):
+    cache = tmp_path / "cache.sqlite"
+    one, other = archive / "a" / SEED_000.name, archive / "b" / "edited.txt"
+    first = trusted_match(one, archive, cache)  # records the walk without ONE
+    assert one.name not in [Path(c.path).name for c in first.candidates]
+    assert first.candidates[0].path == str(other)
+    # ONE has no row of its own, so the recorded walk is not trusted for another filed
+    # copy: walked again, ONE is a candidate
+    second = trusted_match(other, archive, cache)
+    assert second.candidates[0].path == str(one)
+    assert second.documents == first.documents
+
+
+def test_trusted_match_with_nothing_similar_checks_everything(tmp_path: Path, archive: Path):
+    cache = tmp_path / "cache.sqlite"
+    filed = tmp_path / "filed.txt"
+    filed.write_text(pdf_layout(read(SEED_000)), encoding="utf-8")
+    trusted_match(filed, archive, cache)
+    unrelated = tmp_path / "unrelated.txt"
+    unrelated.write_text(
+        "The quick brown fox jumps over the lazy dog near the riverbank today. " * 40,
+        encoding="utf-8",
+    )
+    with pytest.raises(NothingSimilar, match="no archived document is similar"):
+        trusted_match(unrelated, archive, cache)
+
+
+@pytest.mark.parametrize("spoil", ["folders", "documents", "errors", "skipped", "path"])
+def test_a_spoilt_recorded_walk_is_walked_again(tmp_path: Path, archive: Path, spoil: str):
+    import sqlite3
+
+    cache = tmp_path / "cache.sqlite"
+    filed = tmp_path / "filed.txt"
+    filed.write_text(pdf_layout(read(SEED_000)), encoding="utf-8")
+    full = trusted_match(filed, archive, cache)
+    with sqlite3.connect(cache) as db:
+        if spoil == "path":
+            db.execute("UPDATE walked SET path = 'not json{'")
+        else:
+            db.execute(f"UPDATE walks SET {spoil} = x'00ff'")
+    assert summary(trusted_match(filed, archive, cache)) == summary(full)
+
+
+def test_match_cli_trust_cache(runner, tmp_path: Path, archive: Path):
+    cache = tmp_path / "cache.sqlite"
+    filed = tmp_path / "filed.txt"
+    filed.write_text(pdf_layout(read(SEED_000)), encoding="utf-8")
+    args = ["match", "--trust-cache", "--cache", str(cache), "--format", "json"]
+    outputs = [runner.invoke(cli, [*args, str(filed), str(archive)]) for _ in range(2)]
+    assert [r.exit_code for r in outputs] == [1, 1]
+    assert outputs[0].output == outputs[1].output
+    data = json.loads(outputs[1].output)
+    assert Path(data["candidates"][0]["path"]).name == SEED_000.name

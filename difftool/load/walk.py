@@ -18,6 +18,12 @@ class Found:
 
     files: list[str] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    #: Files left out because their ``(device, inode)`` was in ``skip``.
+    skipped: list[str] = field(default_factory=list)
+    #: Every folder read and every root file, with its mtime and ctime (ns) as they
+    #: were before it was read: while these hold, no file was added, removed or
+    #: renamed in it (what ``match --trust-cache`` checks instead of every file).
+    folders: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def _matches(path: str, root: str, patterns: Iterable[str]) -> bool:
@@ -46,7 +52,8 @@ def walk(
     include, exclude = tuple(include), tuple(exclude)
     found = Found()
     # (device, inode): a file reached twice is read once; a skipped one never
-    seen: set[tuple[int, int]] = set(skip)
+    skipping = set(skip)
+    seen: set[tuple[int, int]] = set()
 
     def consider(path: str, root: str, *, identity: tuple[int, int] | None = None) -> None:
         if include and not _matches(path, root, include):
@@ -66,7 +73,14 @@ def walk(
         if identity in seen:
             return
         seen.add(identity)
-        found.files.append(path)
+        (found.skipped if identity in skipping else found.files).append(path)
+
+    def record(path: str) -> None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return  # reading it fails too, and says why
+        found.folders.append((path, st.st_mtime_ns, st.st_ctime_ns))
 
     def scan(top: str, root: str, device: int) -> None:
         # an explicit stack, not recursion: a tree 1,100 levels deep is walked (to
@@ -79,6 +93,7 @@ def walk(
                     (folder, f"folder nested over {MAX_DEPTH} levels deep: not read")
                 )
                 continue
+            record(folder)  # before reading it: a change while it is read shows next time
             try:
                 with os.scandir(folder) as it:
                     entries = sorted(it, key=lambda e: e.name)
@@ -112,6 +127,7 @@ def walk(
     for root_path in roots:
         root = os.fspath(root_path)
         if os.path.isfile(root):
+            record(root)
             consider(root, os.path.dirname(root) or ".")
         elif os.path.isdir(root):
             scan(root, root, os.stat(root).st_dev)
