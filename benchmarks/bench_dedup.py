@@ -344,9 +344,9 @@ def main() -> None:
             query += ["--cache", cache, str(args.dir / filed), str(args.dir)]
             first_queries.append(run(query))  # the first after dedup
             queries.append(run(query))
-            run([*query[:3], "--trust-cache", *query[3:]])  # records the folders
+            run([*query[:4], "--trust-cache", *query[4:]])  # records the folders
             for _ in range(2):
-                trusted.append(run([*query[:3], "--trust-cache", *query[3:]]))
+                trusted.append(run([*query[:4], "--trust-cache", *query[4:]]))
                 bare.append(run([sys.executable, "-c", "pass"]))
             cache_mb = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 1e6
             if args.jobs_scaling:  # the same cold run on one process, right after
