@@ -12,7 +12,6 @@ fold characters the key must keep (``“”`` ``。`` ``、`` ``《》``).
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -148,6 +147,8 @@ def _html_tags(text: str) -> tuple[list[Edit], int]:
 
 def _entity(m: re.Match[str]) -> str:
     # "&amp;lt;" (escaped twice) decodes all the way, so normalising is idempotent
+    import html  # only a text with "&" gets here (html.entities: 2 ms to import)
+
     text = m.group().translate(_WIDTH_TABLE)
     while True:
         decoded = html.unescape(text)
@@ -431,10 +432,13 @@ def _needs_scanner(steps: tuple[Step, ...]) -> re.Pattern[str]:
     return re.compile(f"[{classes}]")
 
 
+@lru_cache(maxsize=1)
+def _traditional_set() -> frozenset[str]:
+    return frozenset(traditional_chars())
+
+
 @lru_cache(maxsize=32)
 def _needs_pattern(needs: str) -> re.Pattern[str]:
-    if needs == _SCRIPT_MARK:
-        return _traditional_chars()
     return re.compile(f"[{needs}]")
 
 
@@ -442,6 +446,8 @@ def _wanted(step: Step, present: str) -> bool:
     """Whether a step with ``needs`` may find anything, given the characters present."""
     if not step.needs or "&" in present or "＆" in present:  # entities decode into anything
         return True
+    if step.needs == _SCRIPT_MARK:  # a set, not a class of 3,500 characters to compile
+        return not _traditional_set().isdisjoint(present)
     return _needs_pattern(step.needs).search(present) is not None
 
 
