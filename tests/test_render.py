@@ -150,3 +150,32 @@ def test_dedup_json_is_one_line_per_group_and_parses_back(tmp_path):
         assert json.loads(json_text(data, rows=("clusters", "errors"))) == data
 
     parses_back()
+
+
+def test_dedup_table_on_a_narrow_terminal_keeps_figures_whole(tmp_path):
+    from difftool.index import dedup
+    from difftool.render.groups import GroupsView
+
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.txt").write_bytes(SEED_000.read_bytes())
+    (tmp_path / "c.txt").write_bytes(SEED_001.read_bytes())
+    (tmp_path / "broken.bin").write_bytes(b"\x00\xff" * 100)
+    result = dedup([tmp_path], cache=False, jobs=1)
+    wide, narrow = render(GroupsView(result), 100), render(GroupsView(result), 50)
+    assert "similarity" in wide and "contained" in wide
+    header = next(line for line in narrow.splitlines() if "document" in line)
+    assert [cell.strip() for cell in header.strip("┃").split("┃")] == [
+        "#",
+        "document",
+        "sim",
+        "in",
+        "size",
+    ]
+    assert "100.0%" in narrow and "92.2%" in narrow  # not cut or folded
+    assert all(len(line) <= 50 for line in narrow.splitlines())
+    # an error line too long for the terminal folds under its own start
+    lines = narrow.splitlines()
+    first = next(i for i, line in enumerate(lines) if "broken" in line)
+    error = lines[first:]
+    assert len(error) >= 2 and " ".join(line.strip() for line in error).endswith("text documents")
+    assert all(line.startswith("  ") and line.strip() for line in error)

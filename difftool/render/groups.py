@@ -7,7 +7,10 @@ import io
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # rich is imported when a terminal view is drawn, not for JSON or CSV
-    from rich.console import Console, ConsoleOptions, RenderResult
+    from collections.abc import Iterable
+
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+    from rich.text import Text
 
     # and the family tree (the whole diff pipeline) only with --tree
     from difftool.family import Edge, Family
@@ -180,12 +183,15 @@ class GroupsView:
 
         result = self.result
         if result.clusters:
+            # the figures stay whole on a narrow terminal, under short headings, and the
+            # paths fold in the room that is left
+            narrow = options.max_width < NARROW
             table = Table(show_lines=False, expand=False)
-            table.add_column("group", justify="right")
-            table.add_column("document", overflow="fold")
-            table.add_column("similarity", justify="right")
-            table.add_column("contained", justify="right")
-            table.add_column("size", justify="right")
+            table.add_column("#" if narrow else "group", justify="right", no_wrap=True)
+            table.add_column("document", overflow="fold", min_width=8)
+            for wide, short in (("similarity", "sim"), ("contained", "in")):
+                table.add_column(short if narrow else wide, justify="right", no_wrap=True)
+            table.add_column("size", justify="right", no_wrap=True)
             for cluster in result.clusters:
                 for n, m in enumerate(cluster.members):
                     label = Text(printable(m.path), style="bold" if n == 0 else "")
@@ -214,7 +220,22 @@ class GroupsView:
         yield total
         if self.list_all and result.singletons:
             yield Text(f"in no group ({len(result.singletons)}):", style="bold")
-            for path in result.singletons:
-                yield Text(f"  {printable(path)}")
-        for path, error in result.errors:
-            yield Text(f"  {printable(path)}: {printable(error)}", style="red")
+            yield _indented(Text(printable(path)) for path in result.singletons)
+        if result.errors:
+            yield _indented(
+                Text(f"{printable(path)}: {printable(error)}", style="red")
+                for path, error in result.errors
+            )
+
+
+#: Below this many cells the table's headings are short ("sim", "in").
+NARROW = 80
+
+
+def _indented(lines: Iterable[Text]) -> RenderableType:
+    """Lines indented by two cells, a line too long for the terminal folding under its
+    own start rather than at the left margin."""
+    from rich.console import Group
+    from rich.padding import Padding
+
+    return Group(*(Padding(line, (0, 0, 0, 2), expand=False) for line in lines))
