@@ -647,25 +647,31 @@ class SignatureCache:
         errors: Iterable[tuple[str, str]],
         skipped: Iterable[str],
     ) -> None:
-        """Record a walk under ``spec``, replacing the one recorded before."""
+        """Record a walk under ``spec``, replacing the one recorded before (unless it is
+        the same: the same folders at the same times list the same files)."""
         if self._db is None:
             return
+        row = (
+            json.dumps(list(folders)),
+            documents,
+            json.dumps(list(errors)),
+            json.dumps(sorted(skipped)),
+        )
         try:
             with self._db:
-                old = self._db.execute("SELECT id FROM walks WHERE spec = ?", (spec,)).fetchone()
+                old = self._db.execute(
+                    "SELECT id, folders, documents, errors, skipped FROM walks WHERE spec = ?",
+                    (spec,),
+                ).fetchone()
+                if old is not None and tuple(old[1:]) == row:
+                    return
                 if old is not None:
                     self._db.execute("DELETE FROM walked WHERE walk = ?", (old[0],))
                     self._db.execute("DELETE FROM walks WHERE id = ?", (old[0],))
                 walk = self._db.execute(
                     "INSERT INTO walks (spec, folders, documents, errors, skipped) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    (
-                        spec,
-                        json.dumps(list(folders)),
-                        documents,
-                        json.dumps(list(errors)),
-                        json.dumps(sorted(skipped)),
-                    ),
+                    (spec, *row),
                 ).lastrowid
                 self._db.executemany(
                     "INSERT OR REPLACE INTO walked VALUES (?, ?, ?)",

@@ -16,6 +16,7 @@ It never modifies, moves or deletes a scanned file.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sqlite3
@@ -966,6 +967,30 @@ def number_clusters(groups: Iterable[tuple[Member, ...]]) -> tuple[Cluster, ...]
     return tuple(Cluster(n, m) for n, m in enumerate(ordered, 1))
 
 
+def walk_spec(
+    roots: list[str],
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    hidden: bool,
+    max_size: int,
+    settings: str,
+) -> str:
+    """What a recorded walk is kept under: everything that decides what it lists (the
+    working folder too, when a root is relative) and the error entries it makes."""
+    relative = any(not os.path.isabs(root) for root in roots)
+    return json.dumps(
+        {
+            "cwd": os.getcwd() if relative else "",
+            "roots": roots,
+            "include": include,
+            "exclude": exclude,
+            "hidden": hidden,
+            "max_size": max_size,
+            "settings": settings,
+        }
+    )
+
+
 def dedup(
     paths: Iterable[str | os.PathLike[str]],
     *,
@@ -981,10 +1006,14 @@ def dedup(
     """
     from difftool.load.walk import walk
 
-    found = walk(paths, include=include, exclude=exclude, hidden=hidden)
+    roots = [os.fspath(p) for p in paths]
+    include, exclude = tuple(include), tuple(exclude)
+    found = walk(roots, include=include, exclude=exclude, hidden=hidden)
     index = Index(**options)  # type: ignore[arg-type]
     index.errors.extend(found.errors)
     index.add(found.files, shingles=False)  # shingle sets are read only for candidates
+    # recorded for match --trust-cache, which then needs no walk of its own first
+    index.record(walk_spec(roots, include, exclude, hidden, index.max_size, index.settings), found)
     return index.dedup()
 
 

@@ -19,7 +19,6 @@ similarity alike, so it does not change the ranking.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from difftool.fingerprint import (
     fingerprint,
     jaccard,
 )
-from difftool.index import Index
+from difftool.index import Index, walk_spec
 from difftool.limits import DEFAULT_MAX_SIZE
 from difftool.pipeline import Prepared, prepare
 
@@ -147,30 +146,6 @@ def _shortlist(
     return [paths[i] for i in best]
 
 
-def _walk_spec(
-    roots: list[str],
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    hidden: bool,
-    max_size: int,
-    settings: str,
-) -> str:
-    """What a recorded walk is kept under: everything that decides what it lists (the
-    working folder too, when a root is relative) and the error entries it makes."""
-    relative = any(not os.path.isabs(root) for root in roots)
-    return json.dumps(
-        {
-            "cwd": os.getcwd() if relative else "",
-            "roots": roots,
-            "include": include,
-            "exclude": exclude,
-            "hidden": hidden,
-            "max_size": max_size,
-            "settings": settings,
-        }
-    )
-
-
 def match(
     filed: str | os.PathLike[str],
     paths: Iterable[str | os.PathLike[str]],
@@ -224,7 +199,7 @@ def match(
     short = query_fp.tokens < SHORT_TOKENS
     spec = None
     if trust and not short:  # a short copy is looked up in every document anyway
-        spec = _walk_spec(roots, include, exclude, hidden, max_size, index.settings)
+        spec = walk_spec(roots, include, exclude, hidden, max_size, index.settings)
     trusted = spec is not None and index.trust(spec, skip[0] if skip else None)
 
     def walked(index: Index) -> Index:

@@ -263,3 +263,30 @@ def test_match_cli_trust_cache(runner, tmp_path: Path, archive: Path):
     assert outputs[0].output == outputs[1].output
     data = json.loads(outputs[1].output)
     assert Path(data["candidates"][0]["path"]).name == SEED_000.name
+
+
+def test_dedup_records_the_walk_for_trusted_match(
+    tmp_path: Path, archive: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import sqlite3
+    import sys
+
+    from difftool.index import dedup
+
+    cache = tmp_path / "cache.sqlite"
+    dedup([archive], cache=cache, jobs=1)
+    dedup([archive], cache=cache, jobs=1)  # the same walk: recorded once, not again
+    with sqlite3.connect(cache) as db:
+        assert db.execute("SELECT id FROM walks").fetchall() == [(1,)]
+        assert db.execute("SELECT count(*) FROM walked").fetchone() == (7,)
+    filed = tmp_path / "filed.txt"
+    filed.write_text(pdf_layout(read(SEED_000)), encoding="utf-8")
+    full = match(filed, [archive], cache=False, jobs=1)
+
+    def no_walk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a trusted run walked the archive")
+
+    monkeypatch.setattr(sys.modules["difftool.load.walk"], "walk", no_walk)
+    trusted = trusted_match(filed, archive, cache)
+    assert summary(trusted) == summary(full)
+    assert trusted.documents == full.documents
