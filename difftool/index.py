@@ -20,6 +20,7 @@ import json
 import math
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -51,6 +52,9 @@ DEFAULT_CONTAINMENT = 0.8
 _NO_SHINGLES = np.zeros(0, dtype=np.uint32)
 #: Cache rows written at a time while fingerprinting goes on.
 WRITE_BATCH = 500
+#: How long ago a folder must have changed for a recorded walk to vouch for it: two
+#: seconds, the coarsest file-time step in use (FAT).
+RACY_NS = 2_000_000_000
 #: The smallest document (in shingles) that can join a group by containment alone.
 MIN_CONTAINED = 30
 
@@ -473,8 +477,13 @@ class Index:
                 continue
             skipped.add(f"{st.st_dev}:{st.st_ino}:")
         documents = len(found.files) + len(found.errors)
+        # a folder changed within RACY_NS of now may change again within the same tick
+        # of its clock, unseen (git's "racy" entries): it is recorded as changed, so the
+        # next run walks it again
+        now = time.time_ns()
+        folders = [(p, m, c) if now - m >= RACY_NS else (p, -1, -1) for p, m, c in found.folders]
         try:
-            cache.put_listing(spec, found.folders, files, documents, self.errors, skipped)
+            cache.put_listing(spec, folders, files, documents, self.errors, skipped)
         finally:
             self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
             cache.close()

@@ -147,7 +147,19 @@ def archive(tmp_path: Path) -> Path:
         web_layout(one_small_edit(read(SEED_000), seed=3)), encoding="utf-8"
     )
     (root / "b" / "broken.txt").write_bytes(b"\x00\xff" * 500)
+    settled(root)
     return root
+
+
+def settled(root: Path) -> None:
+    """Folders last changed a minute ago: a recorded walk vouches only for folders that
+    did not change within two seconds of it (see test_a_folder_changed_just_now...)."""
+    import os
+    import time
+
+    past = time.time() - 60
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        os.utime(folder, (past, past))
 
 
 def trusted_match(filed: Path, root: Path, cache: Path):  # type: ignore[no-untyped-def]
@@ -202,11 +214,13 @@ def test_trusted_match_sees_files_added_removed_and_rewritten(tmp_path: Path, ar
     # added: its folder changed, so the archive is walked again
     added = archive / "b" / "filed_copy.txt"
     added.write_text(text, encoding="utf-8")
+    settled(archive)  # later than the recorded walk all the same
     result = trusted_match(filed, archive, cache)
     assert result.candidates[0].path == str(added)
     assert not result.candidates[0].comparison.changes
     # removed
     added.unlink()
+    settled(archive)
     assert str(added) not in [c.path for c in trusted_match(filed, archive, cache).candidates]
 
 
@@ -290,3 +304,25 @@ def test_dedup_records_the_walk_for_trusted_match(
     trusted = trusted_match(filed, archive, cache)
     assert summary(trusted) == summary(full)
     assert trusted.documents == full.documents
+
+
+def test_a_folder_changed_just_now_is_walked_again(
+    tmp_path: Path, archive: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import sys
+
+    cache = tmp_path / "cache.sqlite"
+    filed = tmp_path / "filed.txt"
+    filed.write_text(pdf_layout(read(SEED_000)), encoding="utf-8")
+    (archive / "b" / "new.txt").write_text(read(SEED_001), encoding="utf-8")  # b: just now
+    trusted_match(filed, archive, cache)  # records b as changed: it may change again unseen
+    walks = []
+    walk_module = sys.modules["difftool.load.walk"]
+    real = walk_module.walk
+    monkeypatch.setattr(walk_module, "walk", lambda *a, **k: walks.append(1) or real(*a, **k))
+    trusted_match(filed, archive, cache)
+    assert walks == [1]
+    settled(archive)
+    trusted_match(filed, archive, cache)  # walked again, b settled: recorded as it is
+    trusted_match(filed, archive, cache)
+    assert walks == [1, 1]
