@@ -29,7 +29,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -399,25 +399,34 @@ class SignatureCache:
             return {}
         return found
 
+    def _in_batches(
+        self, query: str, before: tuple[object, ...], values: Iterable[Any]
+    ) -> Iterator[tuple[Any, ...]]:
+        """The rows of ``query``, whose ``{marks}`` is an ``IN`` list, for every one of
+        ``values``: 500 at a time, as SQLite allows 999 parameters."""
+        assert self._db is not None
+        wanted = sorted(set(values))
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            yield from self._db.execute(query.format(marks=marks), (*before, *batch))
+
     def by_id(self, ids: Iterable[int]) -> dict[int, Fingerprint]:
         """The fingerprints (without shingle sets) of the given rows; rows that are gone
         or do not decode are left out."""
         if self._db is None:
             return {}
         found: dict[int, Fingerprint] = {}
-        wanted = sorted(set(ids))
+        query = (
+            "SELECT id, key_hash, tokens, holes, count, signature, halves FROM fingerprints "
+            f"WHERE settings = ? AND id IN ({{marks}}) AND {_WHOLE_ROW}"
+        )
         try:
-            for start in range(0, len(wanted), 500):  # SQLite allows 999 parameters
-                batch = wanted[start : start + 500]
-                rows = self._db.execute(
-                    "SELECT id, key_hash, tokens, holes, count, signature, halves FROM fingerprints "
-                    f"WHERE settings = ? AND id IN ({','.join('?' * len(batch))}) "
-                    f"AND {_WHOLE_ROW}",
-                    (self.settings, *batch),
-                )
-                for row_id, key_hash, tokens, holes, count, sig, halves in rows:
-                    # read-only views on the row's bytes: nothing downstream writes to them
-                    found[row_id] = from_row((key_hash, tokens, holes, count, sig + halves))
+            for row_id, key_hash, tokens, holes, count, sig, halves in self._in_batches(
+                query, (self.settings,), ids
+            ):
+                # read-only views on the row's bytes: nothing downstream writes to them
+                found[row_id] = from_row((key_hash, tokens, holes, count, sig + halves))
         except sqlite3.Error as exc:
             self._give_up(exc)
         return found
@@ -519,21 +528,14 @@ class SignatureCache:
             return {}
         found: dict[str, npt.NDArray[np.uint32]] = {}
         by_key = {s.key: s.path for s in stats}
-        wanted = list(by_key)
+        query = "SELECT path, data FROM shingles WHERE settings = ? AND path IN ({marks})"
         try:
-            for start in range(0, len(wanted), 500):  # SQLite allows 999 parameters
-                batch = wanted[start : start + 500]
-                marks = ",".join("?" * len(batch))
-                rows = self._db.execute(
-                    f"SELECT path, data FROM shingles WHERE settings = ? AND path IN ({marks})",
-                    (self.settings, *batch),
-                )
-                for key, packed in rows:
-                    if isinstance(packed, bytes):
-                        try:
-                            found[by_key[key]] = unpack_shingles(packed)
-                        except ValueError:
-                            continue
+            for key, packed in self._in_batches(query, (self.settings,), by_key):
+                if isinstance(packed, bytes):
+                    try:
+                        found[by_key[key]] = unpack_shingles(packed)
+                    except ValueError:
+                        continue
         except sqlite3.Error as exc:
             self._give_up(exc)
         return found
@@ -686,21 +688,19 @@ class SignatureCache:
         if self._db is None:
             return {}
         found: dict[int, Stat] = {}
-        wanted = sorted(set(ids))
+        query = (
+            "SELECT f.id, w.path, f.size, f.mtime_ns, f.ctime_ns, f.path "
+            "FROM fingerprints f JOIN walked w ON w.walk = ? AND w.key = f.path "
+            "WHERE f.settings = ? AND f.id IN ({marks})"
+        )
         try:
-            for start in range(0, len(wanted), 500):  # SQLite allows 999 parameters
-                batch = wanted[start : start + 500]
-                rows = self._db.execute(
-                    "SELECT f.id, w.path, f.size, f.mtime_ns, f.ctime_ns, f.path "
-                    "FROM fingerprints f JOIN walked w ON w.walk = ? AND w.key = f.path "
-                    f"WHERE f.settings = ? AND f.id IN ({','.join('?' * len(batch))})",
-                    (walk, self.settings, *batch),
-                )
-                for row_id, path, size, mtime, ctime, key in rows:
-                    try:
-                        found[row_id] = Stat(str(json.loads(path)), size, mtime, ctime, key)
-                    except (TypeError, ValueError):
-                        continue
+            for row_id, path, size, mtime, ctime, key in self._in_batches(
+                query, (walk, self.settings), ids
+            ):
+                try:
+                    found[row_id] = Stat(str(json.loads(path)), size, mtime, ctime, key)
+                except (TypeError, ValueError):
+                    continue
         except sqlite3.Error as exc:
             self._give_up(exc)
         return found
