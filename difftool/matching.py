@@ -86,6 +86,9 @@ class MatchResult:
     documents: int
     errors: tuple[tuple[str, str], ...] = ()
     warnings: tuple[str, ...] = ()
+    #: Answered from a recorded walk (``trust=True``): the folders and the candidates
+    #: were checked, not every file.
+    trusted: bool = False
 
 
 def _by_containment(
@@ -261,4 +264,5 @@ def match(
         documents=index.listed if trusted else len(readable) + len(index.errors),
         errors=tuple(sorted(index.errors)),
         warnings=tuple(index.warnings),
+        trusted=trusted,
     )

@@ -274,9 +274,17 @@ def test_match_cli_trust_cache(runner, tmp_path: Path, archive: Path):
     args = ["match", "--trust-cache", "--cache", str(cache), "--format", "json"]
     outputs = [runner.invoke(cli, [*args, str(filed), str(archive)]) for _ in range(2)]
     assert [r.exit_code for r in outputs] == [1, 1]
-    assert outputs[0].output == outputs[1].output
-    data = json.loads(outputs[1].output)
-    assert Path(data["candidates"][0]["path"]).name == SEED_000.name
+    first, second = (json.loads(r.output) for r in outputs)
+    assert first["checked"] == "every file"  # the run that records the walk
+    assert second["checked"] == "folders and candidates"
+    assert first["candidates"] == second["candidates"] and first["errors"] == second["errors"]
+    assert Path(second["candidates"][0]["path"]).name == SEED_000.name
+    terminal = runner.invoke(
+        cli, ["match", "--trust-cache", "--cache", str(cache), str(filed), str(archive)]
+    )
+    assert "--trust-cache: folders and candidates checked" in terminal.output
+    plain = runner.invoke(cli, ["match", "--cache", str(cache), str(filed), str(archive)])
+    assert "--trust-cache" not in plain.output
 
 
 def test_dedup_records_the_walk_for_trusted_match(

@@ -29,6 +29,8 @@ def to_dict(result: MatchResult) -> dict[str, Any]:
             for c in result.candidates
         ],
         "errors": [{"path": valid_text(p), "error": valid_text(e)} for p, e in result.errors],
+        # what was checked to be current: with --trust-cache, the folders and candidates
+        "checked": "folders and candidates" if result.trusted else "every file",
     }
 
 
@@ -87,6 +89,12 @@ class MatchView:
         else:
             yield Text(
                 f"closest: {printable(best.path)}; it differs (docdiff match --diff shows how)"
+            )
+        if result.trusted:
+            yield Text(
+                "--trust-cache: folders and candidates checked, not every file "
+                "(a file rewritten in place is seen only as a candidate)",
+                style="dim",
             )
         for path, error in result.errors:
             yield Text(f"  {printable(path)}: {printable(error)}", style="red")
