@@ -172,9 +172,14 @@ def _absolute(path: str) -> str:
     return os.path.abspath(path)
 
 
+def identity(st: os.stat_result) -> str:
+    """``"device:inode:"``: how a cache key (:attr:`Stat.key`) begins."""
+    return f"{st.st_dev}:{st.st_ino}:"
+
+
 def stat(path: str) -> Stat:
     st = os.stat(path)
-    key = f"{st.st_dev}:{st.st_ino}:{text_key(_absolute(path))}"
+    key = identity(st) + text_key(_absolute(path))
     return Stat(path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, key)
 
 

@@ -23,12 +23,12 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from difftool.cache import SignatureCache, Stat, default_path, lookup_sorted, stat
+from difftool.cache import SignatureCache, Stat, default_path, identity, lookup_sorted, stat
 from difftool.cache import pack_shingles as pack
 from difftool.cache import unpack_shingles as unpack
 from difftool.errors import DocdiffError
@@ -44,6 +44,9 @@ from difftool.fingerprint import (
     to_row,
 )
 from difftool.limits import DEFAULT_MAX_SIZE
+
+if TYPE_CHECKING:
+    from difftool.load.walk import Found
 
 #: Normaliser and fingerprint version: part of the cache key, so a change invalidates.
 FINGERPRINT_VERSION = 4  # 3: one shingle size for all documents; 4: key hash from the shingles
@@ -428,7 +431,7 @@ class Index:
                 self.warnings.extend(cache.warnings)
                 cache.close()
 
-    def trust(self, spec: str, skip: tuple[int, int] | None = None) -> bool:
+    def trust(self, spec: str, skip: os.stat_result | None = None) -> bool:
         """Take the archive from the walk recorded under ``spec`` (:meth:`record`) when
         none of its folders changed since: no file was added, removed or renamed.
 
@@ -441,28 +444,28 @@ class Index:
             return False
         try:
             listing = cache.listing(spec)
-            if listing is None:
-                return False
-            for path, mtime_ns, ctime_ns in listing.folders:
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    return False
-                if (st.st_mtime_ns, st.st_ctime_ns) != (mtime_ns, ctime_ns):
-                    return False
-            self._skip = f"{skip[0]}:{skip[1]}:" if skip else ""
-            # a file it left out has no row of its own: the walk misses it now
-            if listing.skipped - {self._skip}:
-                return False
         finally:
             self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
             cache.close()
-        self._walk = listing.walk
+        if listing is None:
+            return False
+        for path, mtime_ns, ctime_ns in listing.folders:
+            try:
+                st = os.stat(path)
+            except OSError:
+                return False
+            if (st.st_mtime_ns, st.st_ctime_ns) != (mtime_ns, ctime_ns):
+                return False
+        left_out = identity(skip) if skip else ""
+        # a file it left out has no row of its own: the walk misses it now
+        if listing.skipped - {left_out}:
+            return False
+        self._walk, self._skip = listing.walk, left_out
         self.listed = listing.documents
         self.errors.extend(listing.errors)
         return True
 
-    def record(self, spec: str, found: Any) -> None:
+    def record(self, spec: str, found: Found) -> None:
         """Record the walk ``found`` (a :class:`~difftool.load.walk.Found` that
         :meth:`add` took) under ``spec``, for :meth:`trust` to replay."""
         cache = self._open_cache()
@@ -472,10 +475,9 @@ class Index:
         skipped = set()
         for path in found.skipped:
             try:
-                st = os.stat(path)
+                skipped.add(identity(os.stat(path)))
             except OSError:
                 continue
-            skipped.add(f"{st.st_dev}:{st.st_ino}:")
         documents = len(found.files) + len(found.errors)
         # a folder changed within RACY_NS of now may change again within the same tick
         # of its clock, unseen (git's "racy" entries): it is recorded as changed, so the

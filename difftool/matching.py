@@ -193,9 +193,10 @@ def match(
     # FILED itself is left out however PATH reaches it (a link to its folder included):
     # the walk skips its device and inode as it skips a file it has already listed
     skip = []
+    filed_stat = None
     if os.fspath(filed) != "-":
-        st = os.stat(filed)
-        skip.append((st.st_dev, st.st_ino))
+        filed_stat = os.stat(filed)
+        skip.append((filed_stat.st_dev, filed_stat.st_ino))
     roots = [os.fspath(p) for p in paths]
     include, exclude = tuple(include), tuple(exclude)
     index = Index(**options)  # type: ignore[arg-type]
@@ -203,7 +204,7 @@ def match(
     spec = None
     if trust and not short:  # a short copy is looked up in every document anyway
         spec = walk_spec(roots, include, exclude, hidden, max_size, index.settings)
-    trusted = spec is not None and index.trust(spec, skip[0] if skip else None)
+    trusted = spec is not None and index.trust(spec, filed_stat)
 
     def walked(index: Index) -> Index:
         found = walk(roots, include=include, exclude=exclude, hidden=hidden, skip=skip)
