@@ -179,3 +179,38 @@ def test_dedup_table_on_a_narrow_terminal_keeps_figures_whole(tmp_path):
     error = lines[first:]
     assert len(error) >= 2 and " ".join(line.strip() for line in error).endswith("text documents")
     assert all(line.startswith("  ") and line.strip() for line in error)
+
+
+def test_match_table_on_a_narrow_terminal_keeps_paths_and_figures(tmp_path):
+    from difftool.matching import match
+    from difftool.render.matches import MatchView
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for seed in (SEED_000, SEED_001):
+        (archive / seed.name).write_bytes(seed.read_bytes())
+    (archive / "broken.bin").write_bytes(b"\x00\xff" * 100)
+    filed = tmp_path / "filed.txt"
+    filed.write_text(SEED_001.read_text(encoding="utf-8").replace("2791.19", "2791.20"))
+    result = match(filed, [archive], cache=False, jobs=1)
+    wide, narrow = render(MatchView(result), 120), render(MatchView(result), 50)
+    assert "archived version" in wide and "similar" in wide
+    lines = narrow.splitlines()
+    assert all(len(line) <= 50 for line in lines)
+    header = next(line for line in lines if "version" in line)
+    assert [c.strip() for c in header.strip("┃").split("┃")] == [
+        "#",
+        "version",
+        "sim",
+        "in",
+        "chg",
+        "+",
+        "-",
+        "mv",
+    ]
+    rows = [line for line in lines if line.startswith("│ 1 │") or line.startswith("│ 2 │")]
+    assert len(rows) == 2 and "99.9%" in rows[0]  # each candidate's row, figures whole
+    table = "".join(line.split("│")[2].strip() for line in lines if line.startswith("│"))
+    assert SEED_001.name in table and SEED_000.name in table  # the paths, folded
+    first = next(i for i, line in enumerate(lines) if "broken" in line)
+    assert all(line.startswith("  ") and line.strip() for line in lines[first:])

@@ -7,12 +7,15 @@ that group nearby changes, and the sanitising of document text before it is prin
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.text import Text
+
     from difftool.align import Op
     from difftool.comparison import Comparison
 
@@ -67,6 +70,20 @@ def json_text(data: dict[str, Any], *, rows: Collection[str] = ()) -> str:
             lines.append(f"  {dump(key)}: {body}{comma}")
     lines.append("}")
     return "\n".join(lines)
+
+
+#: Below this many cells a table's headings are short ("sim", "in") and its figures
+#: keep their width, the paths folding in the room left.
+NARROW = 80
+
+
+def indented(lines: Iterable[Text]) -> RenderableType:
+    """Lines indented by two cells, a line too long for the terminal folding under its
+    own start rather than at the left margin."""
+    from rich.console import Group
+    from rich.padding import Padding
+
+    return Group(*(Padding(line, (0, 0, 0, 2), expand=False) for line in lines))
 
 
 def percent(similarity: float, differs: bool) -> str:

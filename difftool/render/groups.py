@@ -7,16 +7,13 @@ import io
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # rich is imported when a terminal view is drawn, not for JSON or CSV
-    from collections.abc import Iterable
-
-    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-    from rich.text import Text
+    from rich.console import Console, ConsoleOptions, RenderResult
 
     # and the family tree (the whole diff pipeline) only with --tree
     from difftool.family import Edge, Family
 
 from difftool.index import DedupResult
-from difftool.render import json_text, printable, valid_text
+from difftool.render import NARROW, indented, json_text, printable, valid_text
 
 
 def tree_dict(family: Family) -> dict[str, Any]:
@@ -220,22 +217,9 @@ class GroupsView:
         yield total
         if self.list_all and result.singletons:
             yield Text(f"in no group ({len(result.singletons)}):", style="bold")
-            yield _indented(Text(printable(path)) for path in result.singletons)
+            yield indented(Text(printable(path)) for path in result.singletons)
         if result.errors:
-            yield _indented(
+            yield indented(
                 Text(f"{printable(path)}: {printable(error)}", style="red")
                 for path, error in result.errors
             )
-
-
-#: Below this many cells the table's headings are short ("sim", "in").
-NARROW = 80
-
-
-def _indented(lines: Iterable[Text]) -> RenderableType:
-    """Lines indented by two cells, a line too long for the terminal folding under its
-    own start rather than at the left margin."""
-    from rich.console import Group
-    from rich.padding import Padding
-
-    return Group(*(Padding(line, (0, 0, 0, 2), expand=False) for line in lines))

@@ -9,7 +9,7 @@ if TYPE_CHECKING:  # rich is imported when a terminal view is drawn, not for JSO
     from rich.console import Console, ConsoleOptions, RenderResult
 
 from difftool.matching import MatchResult
-from difftool.render import percent, printable, valid_text
+from difftool.render import NARROW, indented, percent, printable, valid_text
 
 
 def to_dict(result: MatchResult) -> dict[str, Any]:
@@ -56,12 +56,14 @@ class MatchView:
 
         result = self.result
         yield Text(f"filed: {printable(result.query)}", style="bold")
+        narrow = options.max_width < NARROW
         table = Table()
         table.add_column("#", justify="right", no_wrap=True)
-        table.add_column("archived version", overflow="fold", ratio=1)
-        table.add_column("similar", justify="right", no_wrap=True)
-        table.add_column("contains", justify="right", no_wrap=True)
-        for name in ("changed", "added", "removed", "moved"):
+        table.add_column(
+            "version" if narrow else "archived version", overflow="fold", ratio=1, min_width=4
+        )
+        headings = ("similar", "contains", "changed", "added", "removed", "moved")
+        for name in ("sim", "in", "chg", "+", "-", "mv") if narrow else headings:
             table.add_column(name, justify="right", no_wrap=True)
         for n, c in enumerate(result.candidates, 1):
             s = c.summary
@@ -96,5 +98,8 @@ class MatchView:
                 "(a file rewritten in place is seen only as a candidate)",
                 style="dim",
             )
-        for path, error in result.errors:
-            yield Text(f"  {printable(path)}: {printable(error)}", style="red")
+        if result.errors:
+            yield indented(
+                Text(f"{printable(path)}: {printable(error)}", style="red")
+                for path, error in result.errors
+            )
