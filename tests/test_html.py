@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -130,6 +132,19 @@ def test_dedup_and_match_reports(runner, tmp_path):
     assert result.exit_code == 1, result.output
     page = found.read_text(encoding="utf-8")
     assert SEED_001.name in page and "2791.20" in page
+    assert "--trust-cache" not in page and "<h2>Errors</h2>" not in page
+    # an unreadable archived file is listed; an answer from the recorded walk says so
+    (archive / "broken.bin").write_bytes(b"\x00\xff" * 100)
+    past = time.time() - 60  # settled: a folder changed just now is never trusted
+    os.utime(archive, (past, past))
+    cache = tmp_path / "cache.sqlite"
+    args = ["match", "--trust-cache", "--cache", str(cache), "-q", "--format", "html"]
+    for _ in range(2):  # the first records the walk
+        result = runner.invoke(cli, [*args, "-o", str(found), str(filed), str(archive)])
+        assert result.exit_code == 1, result.output
+    page = found.read_text(encoding="utf-8")
+    assert "--trust-cache: folders and candidates checked" in page
+    assert "<h2>Errors</h2>" in page and "broken.bin: binary file" in page
 
 
 # --- in a real browser ------------------------------------------------------------------------

@@ -48,7 +48,7 @@ h1{font-size:1.3rem;margin:.2rem 0 .6rem}
 h2{font-size:1.05rem;margin:1.2rem 0 .3rem}
 table.meta,table.figures,table.list{border-collapse:collapse;font-size:13px;margin:.4rem 0}
 table.meta td,table.meta th,table.figures td,table.figures th,table.list td,table.list th{border:1px solid var(--line);padding:.15rem .45rem;text-align:left;vertical-align:top}
-table.meta td{overflow-wrap:anywhere}
+table.meta td,table.list td{overflow-wrap:anywhere}
 .summary{font-weight:600}
 .change{border-left:4px solid #3b5bdb;padding:.2rem .8rem;margin:.6rem 0;scroll-margin-top:1rem}
 .change:target,.change.current{background:#f3f6ff}
@@ -74,6 +74,7 @@ body.side .sbs{display:grid;grid-template-columns:1fr 1fr;gap:.2rem 1rem}
  body{display:block}
  nav{position:static;height:auto;max-height:45vh;border-right:0;border-bottom:1px solid var(--line)}
  main{padding:.6rem}
+ table.list{display:block;overflow-x:auto;max-width:100%}
 }
 @media print{
  body{display:block;font-size:11pt}
@@ -416,13 +417,17 @@ def render_groups(
             + "".join(f"<li>{_e(p)}</li>" for p in result.singletons)
             + "</ul>"
         )
-    if result.errors:
-        parts.append(
-            "<h2>Errors</h2><ul>"
-            + "".join(f"<li>{_e(p)}: {_e(e)}</li>" for p, e in result.errors)
-            + "</ul>"
-        )
+    parts.append(_errors(result.errors))
     return page("docdiff dedup", "zh", "".join(parts), script=False)
+
+
+def _errors(errors: Sequence[tuple[str, str]]) -> str:
+    """The files that could not be read, each with why; nothing when there are none."""
+    if not errors:
+        return ""
+    return (
+        "<h2>Errors</h2><ul>" + "".join(f"<li>{_e(p)}: {_e(e)}</li>" for p, e in errors) + "</ul>"
+    )
 
 
 def _tree_html(family: Family) -> str:
@@ -467,7 +472,14 @@ def render_match(result: MatchResult) -> str:
         f"<h1>docdiff match: {_e(result.query)}</h1>"
         '<table class="list"><tr><th>#</th><th>archived version</th><th>similar</th><th>contains</th>'
         f"<th>changed</th><th>added</th><th>removed</th><th>moved</th></tr>{''.join(rows)}</table>"
+        + (
+            "<p class=ctx>--trust-cache: folders and candidates checked, not every file "
+            "(a file rewritten in place is seen only as a candidate)</p>"
+            if result.trusted
+            else ""
+        )
         + comparison_body(best.comparison, level=2)
+        + _errors(result.errors)
     )
     lang = _lang(best.comparison.a.document.text)
     return page(f"docdiff match: {result.query}", lang, body, _change_list(best.comparison))
