@@ -251,6 +251,26 @@ def run(cmd: list[str]) -> tuple[float, float, str]:
     return wall, float(peak), out
 
 
+#: Files added to the archive for the warm run after an addition.
+ADDED = 10
+
+
+def run_added(folder: Path, truth: dict[str, str], cmd: list[str]) -> tuple[float, float, str]:
+    """Time ``cmd`` (a warm dedup) after adding :data:`ADDED` edited copies of archived
+    documents in a folder of their own, which is then removed again."""
+    extra = folder / "added"
+    shutil.rmtree(extra, ignore_errors=True)
+    extra.mkdir()
+    try:
+        originals = sorted(p for p in truth if not p.startswith("copies/"))  # UTF-8 all
+        for n, name in enumerate(originals[:: max(1, len(originals) // ADDED)][:ADDED]):
+            text = (folder / name).read_bytes()
+            (extra / f"added_{n}.txt").write_bytes(text + "\n补充说明一条。\n".encode())
+        return run(cmd)
+    finally:
+        shutil.rmtree(extra)
+
+
 _MEASURE = """
 import resource, subprocess, sys
 proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
@@ -325,6 +345,8 @@ def main() -> None:
         ]
         results[name] = (ref_runs, score(json.loads(ref_runs[-1][2]), truth))
     cold, warm, one_job, first_queries, queries, trusted, bare = [], [], [], [], [], [], []
+    added: list[tuple[float, float, str]] = []
+    same_warm: list[bool] = []
     filed = next(p for p in sorted(truth) if p.startswith("copies/") and p.endswith("_pdf.txt"))
     cache_mb = 0.0
     for _ in range(args.repeat):
@@ -340,6 +362,10 @@ def main() -> None:
 
             cold.append(run(dedup_cmd(2)))
             warm.append(run(dedup_cmd(2)))
+            same_warm.append(
+                json.loads(warm[-1][2])["clusters"] == json.loads(cold[-1][2])["clusters"]
+            )
+            added.append(run_added(args.dir, truth, dedup_cmd(2)))
             query = [sys.executable, "-m", "difftool", "match", "--quiet", "--format", "json"]
             query += ["--cache", cache, str(args.dir / filed), str(args.dir)]
             first_queries.append(run(query))  # the first after dedup
@@ -370,7 +396,11 @@ def main() -> None:
     for engine, name in references.items():
         ref = medians[name]
         print(f"speed-up over the {engine} reference: {ref / c:.1f}x cold, {ref / w:.1f}x warm")
-    print(f"warm run {c / w:.1f}x faster than cold")
+    print(f"warm run {c / w:.1f}x faster than cold (same groups as cold: {all(same_warm)})")
+    a = statistics.median(r[0] for r in added)
+    print(
+        f"warm run after {ADDED} files were added: {a:.2f} s median ({c / a:.1f}x faster than cold)"
+    )
     if one_job:
         one = medians["docdiff dedup --jobs 1 (cold cache)"]
         print(f"--jobs 2 is {one / c:.2f}x --jobs 1 (cold, medians)")

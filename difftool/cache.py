@@ -21,6 +21,12 @@ of their own, read only for the documents a run verifies. The band index (table
 them: ``match`` looks a filed copy's keys up with binary searches through the blob
 (:class:`BandIndex`) instead of reading every signature. Rows added after it are
 compared directly until there are too many, and then it is written again.
+
+Table ``results`` holds dedup's answers, keyed by a hash of what an answer depends on
+(each file's path, row id and size; the thresholds; the grouping's version): a rerun
+over an unchanged archive takes its answer without reading a fingerprint. Row ids are
+never reused (AUTOINCREMENT, and a changed file's row is replaced by a new one), so an
+answer can never be taken for other fingerprints.
 """
 
 from __future__ import annotations
@@ -93,6 +99,15 @@ CREATE TABLE IF NOT EXISTS walks (
     errors TEXT NOT NULL,
     skipped TEXT NOT NULL
 );
+-- dedup's answer for a set of inputs: each readable file's path, row id and size (row ids
+-- are never reused, so a row id is one fingerprint), with the grouping's version and
+-- thresholds, hashed; the answer as JSON. The newest KEEP_RESULTS are kept.
+CREATE TABLE IF NOT EXISTS results (
+    settings TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    result TEXT NOT NULL,
+    PRIMARY KEY (settings, inputs)
+);
 CREATE TABLE IF NOT EXISTS walked (
     walk INTEGER NOT NULL,
     key TEXT NOT NULL,
@@ -114,7 +129,9 @@ _WHOLE_ROW = (
     "AND length(halves) = 2 * length(signature)"
 )
 #: Tables of older schemas, dropped when a cache is upgraded (it is only a cache).
-_OLD_TABLES = ("fingerprints", "shingles", "failures", "bands", "walks", "walked")
+_OLD_TABLES = ("fingerprints", "shingles", "failures", "bands", "walks", "walked", "results")
+#: Dedup answers kept per settings (one per archive a user keeps deduplicating).
+KEEP_RESULTS = 16
 
 
 def default_path() -> Path:
@@ -613,6 +630,41 @@ class SignatureCache:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO shingles VALUES (?, ?, ?)",
                     ((s.key, self.settings, packed) for s, _, packed in rows),
+                )
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+
+    def result(self, inputs: str) -> str | None:
+        """The dedup answer stored for ``inputs`` (:meth:`put_result`), or None."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute(
+                "SELECT result FROM results WHERE settings = ? AND inputs = ?",
+                (self.settings, inputs),
+            ).fetchone()
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+            return None
+        return row[0] if row is not None and isinstance(row[0], str) else None
+
+    def put_result(self, inputs: str, result: str) -> None:
+        """Store a dedup answer, keeping the newest :data:`KEEP_RESULTS` of these settings."""
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.execute(
+                    "DELETE FROM results WHERE settings = ? AND inputs = ?",
+                    (self.settings, inputs),
+                )
+                self._db.execute(
+                    "INSERT INTO results VALUES (?, ?, ?)", (self.settings, inputs, result)
+                )
+                self._db.execute(
+                    "DELETE FROM results WHERE settings = ? AND rowid NOT IN (SELECT rowid "
+                    "FROM results WHERE settings = ? ORDER BY rowid DESC LIMIT ?)",
+                    (self.settings, self.settings, KEEP_RESULTS),
                 )
         except sqlite3.Error as exc:
             self._give_up(exc)

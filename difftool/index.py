@@ -16,13 +16,15 @@ It never modifies, moves or deletes a scanned file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -58,6 +60,9 @@ WRITE_BATCH = 500
 #: How long ago a folder must have changed for a recorded walk to vouch for it: two
 #: seconds, the coarsest file-time step in use (FAT).
 RACY_NS = 2_000_000_000
+#: Bumped when grouping finds otherwise for the same fingerprints, so that an answer an
+#: older grouping stored in the cache is not taken.
+GROUPING_VERSION = 1
 #: The smallest document (in shingles) that can join a group by containment alone.
 MIN_CONTAINED = 30
 
@@ -372,6 +377,18 @@ class Index:
             return SignatureCache(default_path(), self.settings, default=True)
         return SignatureCache(self.cache, self.settings)
 
+    @contextmanager
+    def _using_cache(self) -> Iterator[SignatureCache | None]:
+        """The cache, open for a step (None without one); closed after it, its warnings
+        kept."""
+        cache = self._open_cache()
+        try:
+            yield cache
+        finally:
+            if cache is not None:
+                self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
+                cache.close()
+
     def add(self, paths: Iterable[str], *, shingles: bool = True, lazy: bool = False) -> None:
         """Fingerprint files (cached ones are not read), recording unreadable ones.
 
@@ -439,14 +456,8 @@ class Index:
         rewritten in place (its folder untouched) is therefore seen only if it is one.
         False, and nothing taken, when there is no such walk or a folder changed.
         """
-        cache = self._open_cache()
-        if cache is None:
-            return False
-        try:
-            listing = cache.listing(spec)
-        finally:
-            self.warnings.extend(w for w in cache.warnings if w not in self.warnings)
-            cache.close()
+        with self._using_cache() as cache:
+            listing = cache.listing(spec) if cache else None
         if listing is None:
             return False
         for path, mtime_ns, ctime_ns in listing.folders:
@@ -683,11 +694,21 @@ class Index:
             bands = lsh_params(self.num_perm)[0]
             ours = len(ids) * 3 * bands
             owners: npt.NDArray[np.integer[Any]]
-            if stored is not None and stored.upto >= max(ids.values()) and stored.size <= 2 * ours:
+            # rows written since the index was (a few files added): banded here and
+            # merged in, until there are too many and the index is written again
+            recent = [p for p in paths if stored is not None and ids[p] > stored.upto]
+            if (
+                stored is not None
+                and stored.size <= 2 * ours
+                and max(ids.values()) < 1 << 32
+                and len(recent) <= max(STALE_ROWS, stored.size // (3 * bands) // 10)
+            ):
                 try:
                     keys, owners = stored.read()
                 except (sqlite3.Error, ValueError, TypeError):  # gone or spoilt: band here
                     return None
+                if recent:
+                    keys, owners = self._merged(keys, owners, recent, ids)
             else:
                 built = self._write_band_index(cache, ids)
                 if built is None:
@@ -701,6 +722,23 @@ class Index:
         hit = who >= 0
         del owners
         return sorted_bucket_pairs(keys[hit], who[hit])
+
+    def _merged(
+        self,
+        keys: npt.NDArray[np.uint64],
+        owners: npt.NDArray[np.integer[Any]],
+        paths: list[str],
+        ids: dict[str, int],
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.integer[Any]]]:
+        """The sorted band index ``keys``/``owners`` with the band keys of ``paths`` put
+        in their places (what sorting them all together gives, without the sort)."""
+        bands = lsh_params(self.num_perm)[0]
+        new = _band_tag(self._band_keys(paths), bands)
+        new_owners = np.repeat(np.array([ids[p] for p in paths], dtype=owners.dtype), 3 * bands)
+        order = np.argsort(new)
+        new, new_owners = new[order], new_owners[order]
+        at = np.searchsorted(keys, new)
+        return np.insert(keys, at, new), np.insert(owners, at, new_owners)
 
     def _write_band_index(
         self, cache: SignatureCache, ids: dict[str, int]
@@ -775,7 +813,86 @@ class Index:
         return self._shared_counts[pair]
 
     def dedup(self) -> DedupResult:
-        """Group the indexed documents."""
+        """Group the indexed documents.
+
+        The answer is a function of the fingerprints (cache rows, never rewritten in
+        place: a changed file gets a new row), the paths, the sizes and the thresholds.
+        When the cache holds the answer for the same inputs, it is taken as it is and
+        no fingerprint is read; otherwise it is worked out and stored.
+        """
+        inputs = self._inputs()
+        if inputs is not None:
+            known = self._recall(inputs)
+            if known is not None:
+                return known
+        rows = dict(self._rows)
+        self.load_cached()
+        result = self._group()
+        if inputs is not None and rows != self._rows:  # a row was written again
+            inputs = self._inputs()
+        if inputs is not None:
+            self._remember(inputs, result)
+        return result
+
+    def _inputs(self) -> str | None:
+        """What :meth:`dedup`'s answer depends on, hashed; None when a readable file has
+        no cache row (no cache, or its row could not be written)."""
+        with self._using_cache() as cache:
+            if cache is None or not cache.usable:
+                return None
+            ids = {**self._ids, **self._rows}
+            unknown = [self._stats[p] for p in self.fingerprints if p not in ids]
+            if unknown:
+                ids.update(cache.fresh(unknown))
+        paths = self.readable
+        if not all(p in ids for p in paths):
+            return None
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(json.dumps([GROUPING_VERSION, self.threshold, self.containment]).encode())
+        for path in paths:
+            line = f"{path}\0{ids[path]}\0{self.sizes.get(path, 0)}\n"
+            digest.update(line.encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()
+
+    def _recall(self, inputs: str) -> DedupResult | None:
+        """The answer stored for ``inputs``, if it decodes and covers exactly this run's
+        readable files."""
+        with self._using_cache() as cache:
+            text = cache.result(inputs) if cache else None
+        if text is None:
+            return None
+        try:
+            data = json.loads(text)
+            groups = tuple(tuple(_member(m) for m in group) for group in data["clusters"])
+            singletons = tuple(data["singletons"])
+            candidates = data["candidates"]
+            if not isinstance(candidates, int) or not all(isinstance(p, str) for p in singletons):
+                return None
+        except (TypeError, ValueError, KeyError):
+            return None
+        if sorted([m.path for group in groups for m in group] + list(singletons)) != self.readable:
+            return None
+        return DedupResult(
+            documents=len(self.readable) + len(self.errors),
+            clusters=number_clusters(groups),
+            errors=tuple(sorted(self.errors)),
+            warnings=tuple(self.warnings),
+            cached=self.cached,
+            candidates=candidates,
+            singletons=singletons,
+        )
+
+    def _remember(self, inputs: str, result: DedupResult) -> None:
+        answer = {
+            "clusters": [[list(astuple(m)) for m in c.members] for c in result.clusters],
+            "singletons": list(result.singletons),
+            "candidates": result.candidates,
+        }
+        with self._using_cache() as cache:
+            if cache is not None:
+                cache.put_result(inputs, json.dumps(answer))
+
+    def _group(self) -> DedupResult:
         groups = _UnionFind()
         by_key: dict[str, str] = {}
         for path in sorted(self.fingerprints):
@@ -822,6 +939,23 @@ class Index:
 
 
 # --- what both engines share: pure functions of fingerprints ---------------------------------
+
+
+def _member(values: object) -> Member:
+    """A :class:`Member` from its stored fields; TypeError when they are not its fields."""
+    if not isinstance(values, list) or len(values) != 6:
+        raise TypeError("not a member")
+    path, similarity, containment, partial, tokens, size = values
+    numbers = (similarity, containment, tokens, size)
+    if not (
+        isinstance(path, str)
+        and isinstance(partial, bool)
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in numbers)
+        and isinstance(tokens, int)
+        and isinstance(size, int)
+    ):
+        raise TypeError("not a member")
+    return Member(path, float(similarity), float(containment), partial, tokens, size)
 
 
 def is_short(fp: Fingerprint) -> bool:
@@ -1022,7 +1156,9 @@ def dedup(
     found = walk(roots, include=include, exclude=exclude, hidden=hidden)
     index = Index(**options)  # type: ignore[arg-type]
     index.errors.extend(found.errors)
-    index.add(found.files, shingles=False)  # shingle sets are read only for candidates
+    # cached fingerprints are read only if the cache has no answer for them (and then
+    # without their shingle sets, which are read for candidates only)
+    index.add(found.files, lazy=True)
     # recorded for match --trust-cache, which then needs no walk of its own first
     index.record(walk_spec(roots, include, exclude, hidden, index.max_size, index.settings), found)
     return index.dedup()

@@ -305,6 +305,8 @@ def test_dedup_writes_the_band_index_and_a_warm_run_bands_nothing(archive, tmp_p
         (upto,) = db.execute("SELECT upto FROM bands").fetchone()
         (rows,) = db.execute("SELECT max(id) FROM fingerprints").fetchone()
     assert upto == rows
+    with sqlite3.connect(cache) as db:  # not the stored answer: the grouping, from the index
+        db.execute("DELETE FROM results")
     monkeypatch.setattr(Index, "_band_keys", lambda self, paths: pytest.fail("banded again"))
     warm = dedup([root], cache=cache, jobs=1)
     assert groups(cold) == groups(warm) == expected
@@ -314,7 +316,7 @@ def test_dedup_writes_the_band_index_and_a_warm_run_bands_nothing(archive, tmp_p
     assert found.candidates[0].path.endswith("doc009.txt")
 
 
-def test_a_cache_shared_by_two_folders_keeps_both_in_its_index(archive, tmp_path):
+def test_a_cache_shared_by_two_folders_keeps_both_in_its_index(archive, tmp_path, monkeypatch):
     _root, originals = archive
     cache = tmp_path / "cache.sqlite"
     first, second = tmp_path / "first", tmp_path / "second"
@@ -322,14 +324,55 @@ def test_a_cache_shared_by_two_folders_keeps_both_in_its_index(archive, tmp_path
         folder.mkdir()
         for i in range(start, start + 40):
             (folder / f"doc{i:03d}.txt").write_text(originals[i], encoding="utf-8")
+    bands = index_module.lsh_params(128)[0]
     dedup([first], cache=cache, jobs=1)
-    dedup([second], cache=cache, jobs=1)  # rewrites the index with the first folder's rows
+    # a few rows more: merged into the index in memory, the index kept as it is
+    dedup([second], cache=cache, jobs=1)
     with sqlite3.connect(cache) as db:
         (size,) = db.execute("SELECT length(ids) / 4 FROM bands").fetchone()
-    assert size == 80 * 3 * index_module.lsh_params(128)[0]
+    assert size == 40 * 3 * bands
+    for folder, i in ((first, 5), (second, 65)):
+        found = match(filed_copy(tmp_path, originals[i], i), [folder], cache=cache, jobs=1)
+        assert Path(found.candidates[0].path) == folder / f"doc{i:03d}.txt"
+        assert groups(dedup([folder], cache=cache, jobs=1)) == groups(dedup([folder], cache=False))
+    # many rows more: the index is written again, with both folders' rows
+    monkeypatch.setattr(index_module, "STALE_ROWS", 10)
+    with sqlite3.connect(cache) as db:
+        db.execute("DELETE FROM results")
+    dedup([second], cache=cache, jobs=1)
+    with sqlite3.connect(cache) as db:
+        (size,) = db.execute("SELECT length(ids) / 4 FROM bands").fetchone()
+    assert size == 80 * 3 * bands
     found = match(filed_copy(tmp_path, originals[5], 5), [first], cache=cache, jobs=1)
     assert Path(found.candidates[0].path) == first / "doc005.txt"
     assert groups(dedup([first], cache=cache, jobs=1)) == groups(dedup([first], cache=False))
+
+
+def test_files_added_since_the_index_are_merged_into_it_exactly(archive, tmp_path, monkeypatch):
+    root, originals = archive
+    cache = tmp_path / "cache.sqlite"
+    dedup([root], cache=cache, jobs=1)
+    with sqlite3.connect(cache) as db:
+        before = db.execute("SELECT upto, keys, ids FROM bands").fetchone()
+    added = tmp_path / "added"
+    added.mkdir()
+    for i in range(0, 30, 3):  # new versions of archived documents, and new documents
+        edited, _ = edit_sentences(originals[i], random.Random(i), edits=2)
+        (added / f"new{i:03d}.txt").write_text(pdf_layout(edited), encoding="utf-8")
+        (added / f"other{i:03d}.txt").write_text(originals[299 - i][::-1], encoding="utf-8")
+    index = Index(cache=cache, jobs=1)
+    paths = sorted(p.as_posix() for p in (*root.rglob("*.txt"), *added.glob("*.txt")))
+    index.add(paths, shingles=False)
+    monkeypatch.setattr(Index, "_write_band_index", lambda *a: pytest.fail("index rewritten"))
+    merged = index.candidate_pairs(paths)
+    plain = Index(cache=False, jobs=1)
+    plain.add(paths, shingles=False)
+    assert merged == plain.candidate_pairs(paths)
+    assert any(paths[j].startswith(added.as_posix()) for _, j in merged)
+    with sqlite3.connect(cache) as db:
+        assert db.execute("SELECT upto, keys, ids FROM bands").fetchone() == before
+    both = dedup([root, added], cache=cache, jobs=1)
+    assert groups(both) == groups(dedup([root, added], cache=False, jobs=1))
 
 
 @pytest.mark.parametrize("spread", [1, 10**9])  # ids packed, and ids a tampered sequence gave

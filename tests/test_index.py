@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from difftool import index as index_module
 from difftool import load, normalise
+from difftool.cache import KEEP_RESULTS
 from difftool.fingerprint import fingerprint, jaccard
 from difftool.index import Index, dedup, lsh_params
 from difftool.load.walk import walk
@@ -171,6 +172,118 @@ def test_second_run_reads_no_document(archive: Path, tmp_path: Path, monkeypatch
     assert second.cached == 11  # every document, the unreadable image too
     assert second.errors == first.errors
     assert groups(second) == groups(first)
+
+
+def _same_answer(a, b) -> bool:
+    fields = ("documents", "clusters", "errors", "candidates", "singletons")
+    return all(getattr(a, f) == getattr(b, f) for f in fields)
+
+
+def _counting_groupings(monkeypatch) -> list[int]:
+    """Count the groupings worked out (not taken from the cache)."""
+    calls: list[int] = []
+    real = Index._group
+
+    def counted(self):
+        calls.append(1)
+        return real(self)
+
+    monkeypatch.setattr(Index, "_group", counted)
+    return calls
+
+
+def test_unchanged_archive_takes_the_stored_answer_without_reading_fingerprints(
+    archive: Path, tmp_path: Path, monkeypatch
+):
+    cache = tmp_path / "cache.sqlite"
+    first = dedup([archive], cache=cache, jobs=1)
+    calls = _counting_groupings(monkeypatch)
+
+    def must_not_read(*args, **kwargs):
+        raise AssertionError("read fingerprints although the answer is stored")
+
+    monkeypatch.setattr(index_module.SignatureCache, "get_many", must_not_read)
+    monkeypatch.setattr(index_module.SignatureCache, "shingles", must_not_read)
+    second = dedup([archive], cache=cache, jobs=1)
+    assert calls == []
+    assert _same_answer(first, second)
+    assert second.cached == 11
+    assert len(second.clusters) == 2 and second.singletons  # a real answer, not an empty one
+
+
+def test_stored_answer_is_not_taken_once_what_it_depends_on_changed(
+    archive: Path, tmp_path: Path, monkeypatch
+):
+    root = tmp_path / "archive"
+    for path in archive.rglob("*"):
+        if path.is_file() and ".hidden" not in path.parts:
+            (root / path.relative_to(archive)).parent.mkdir(parents=True, exist_ok=True)
+            (root / path.relative_to(archive)).write_bytes(path.read_bytes())
+    cache = tmp_path / "cache.sqlite"
+    first = dedup([root], cache=cache, jobs=1)
+    calls = _counting_groupings(monkeypatch)
+    # other thresholds: another answer, worked out
+    strict = dedup([root], cache=cache, jobs=1, threshold=0.95, containment=1.0)
+    assert calls == [1]
+    assert groups(strict) != groups(first)
+    assert _same_answer(strict, dedup([root], cache=False, jobs=1, threshold=0.95, containment=1.0))
+    assert len(calls) == 2  # without a cache, always worked out
+    # a file rewritten with another report's text: it leaves its group for that report's
+    copy = root / "a" / "exact_copy.txt"
+    copy.write_bytes((root / "d" / "congress.txt").read_bytes())
+    os.utime(copy, ns=(copy.stat().st_atime_ns, copy.stat().st_mtime_ns + 10**9))
+    rewritten = dedup([root], cache=cache, jobs=1)
+    assert len(calls) == 3
+    assert groups(rewritten) != groups(first)
+    assert frozenset({"exact_copy.txt", "congress.txt"}) in groups(rewritten)
+    assert groups(rewritten) == groups(dedup([root], cache=False, jobs=1))
+    assert len(calls) == 4
+    # a file removed, and a file renamed: other inputs
+    (root / "c" / "truncated.txt").unlink()
+    assert dedup([root], cache=cache, jobs=1).documents == first.documents - 1
+    assert len(calls) == 5
+    (root / "d" / "shanghai.txt").rename(root / "d" / "shanghai-2024.txt")
+    renamed = dedup([root], cache=cache, jobs=1)
+    assert len(calls) == 6
+    assert "shanghai-2024.txt" in {Path(m.path).name for c in renamed.clusters for m in c.members}
+    # the same inputs again: taken; another grouping version: not taken
+    assert _same_answer(renamed, dedup([root], cache=cache, jobs=1)) and len(calls) == 6
+    monkeypatch.setattr(index_module, "GROUPING_VERSION", index_module.GROUPING_VERSION + 1)
+    assert _same_answer(renamed, dedup([root], cache=cache, jobs=1)) and len(calls) == 7
+
+
+@pytest.mark.parametrize(
+    "spoilt",
+    [
+        "not json",
+        '{"clusters": 5, "singletons": [], "candidates": 0}',
+        '{"clusters": [[["a", "0.5", 1, false, 3, 4]]], "singletons": [], "candidates": 0}',
+        '{"clusters": [], "singletons": ["elsewhere.txt"], "candidates": 0}',
+        '{"clusters": [], "singletons": [], "candidates": null}',
+    ],
+)
+def test_spoilt_stored_answer_is_worked_out_again(
+    archive: Path, tmp_path: Path, monkeypatch, spoilt: str
+):
+    cache = tmp_path / "cache.sqlite"
+    first = dedup([archive], cache=cache, jobs=1)
+    with sqlite3.connect(cache) as db:
+        assert db.execute("UPDATE results SET result = ?", (spoilt,)).rowcount == 1
+    calls = _counting_groupings(monkeypatch)
+    again = dedup([archive], cache=cache, jobs=1)
+    assert calls == [1]
+    assert _same_answer(first, again)
+    # and the mended answer is taken next time
+    assert _same_answer(first, dedup([archive], cache=cache, jobs=1)) and calls == [1]
+
+
+def test_stored_answers_are_bounded(archive: Path, tmp_path: Path):
+    cache = tmp_path / "cache.sqlite"
+    for step in range(KEEP_RESULTS + 3):
+        dedup([archive], cache=cache, jobs=1, threshold=0.5 + step / 100)
+    with sqlite3.connect(cache) as db:
+        kept = db.execute("SELECT count(*) FROM results").fetchone()[0]
+    assert kept == KEEP_RESULTS
 
 
 def test_changed_file_and_changed_settings_miss_the_cache(archive: Path, tmp_path: Path):
