@@ -1158,7 +1158,7 @@ def dedup(
     index.errors.extend(found.errors)
     # cached fingerprints are read only if the cache has no answer for them (and then
     # without their shingle sets, which are read for candidates only)
-    index.add(found.files, lazy=True)
+    index.add(found.files, shingles=False, lazy=True)
     # recorded for match --trust-cache, which then needs no walk of its own first
     index.record(walk_spec(roots, include, exclude, hidden, index.max_size, index.settings), found)
     return index.dedup()

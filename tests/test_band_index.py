@@ -375,6 +375,24 @@ def test_files_added_since_the_index_are_merged_into_it_exactly(archive, tmp_pat
     assert groups(both) == groups(dedup([root, added], cache=False, jobs=1))
 
 
+def test_a_cold_dedup_reads_back_only_the_candidates_shingle_sets(archive, tmp_path, monkeypatch):
+    """The parent keeps no shingle set it does not verify: memory stays flat."""
+    root, _ = archive
+    unpacked: list[int] = []
+    real = index_module.unpack
+
+    def counted(data: bytes):  # type: ignore[no-untyped-def]
+        unpacked.append(1)
+        return real(data)
+
+    monkeypatch.setattr(index_module, "unpack", counted)
+    monkeypatch.setattr(cache_module, "unpack_shingles", counted)
+    result = dedup([root], cache=tmp_path / "cache.sqlite", jobs=1)
+    documents = result.documents
+    assert documents == 324 and result.clusters
+    assert 0 < len(unpacked) < documents // 3
+
+
 @pytest.mark.parametrize("spread", [1, 10**9])  # ids packed, and ids a tampered sequence gave
 def test_row_positions_by_table_and_by_search(spread):
     rng = np.random.default_rng(spread % 97)
