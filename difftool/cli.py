@@ -369,7 +369,7 @@ def normalise_command(file: str, show_sentences: bool, notes: bool, max_size: in
     from difftool.load import load
     from difftool.normalise import normalise
 
-    document = load(file, max_size=max_size)
+    document = load(file, max_size=max_size, digest=False)  # the digest tells a diff only
     normalised = normalise(document.text)  # sentences only when asked: they cost most
     if notes:
         click.echo(f"# encoding: {document.encoding}")

@@ -107,6 +107,11 @@ def page_numbers(text: str) -> list[Edit]:
     return _delete_lines(text, _PAGE_NUMBER_LINES)
 
 
+#: Repeated lines up to which :func:`running_headers` searches for each (at C speed)
+#: instead of walking the lines.
+_FOUND_BY_SEARCH = 8
+
+
 def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
     """Delete short lines repeated on many pages (running headers and footers).
 
@@ -127,12 +132,27 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
         return []
     edits: list[Edit] = []
     size = len(text)
-    start = 0
-    for line in text.split("\n"):  # positions kept inline: this runs once per line
-        end = start + len(line)
-        if line in repeated:
-            edits.append((start, min(end + 1, size), ""))
-        start = end + 1
+    if len(repeated) > _FOUND_BY_SEARCH:  # each search reads the whole text
+        start = 0
+        for line in text.split("\n"):  # positions kept inline: this runs once per line
+            end = start + len(line)
+            if line in repeated:
+                edits.append((start, min(end + 1, size), ""))
+            start = end + 1
+        return edits
+    # a few repeated lines: their places by str.find, not a pass over every line in Python
+    for line in repeated:
+        if text.startswith(line + "\n"):
+            edits.append((0, len(line) + 1, ""))
+        needle = f"\n{line}\n"
+        at = text.find(needle)
+        while at >= 0:
+            start = at + 1
+            edits.append((start, start + len(line) + 1, ""))
+            at = text.find(needle, start + len(line))  # its line end may start the next
+        if text.endswith("\n" + line):
+            edits.append((size - len(line), size, ""))
+    edits.sort()
     return edits
 
 

@@ -75,6 +75,49 @@ def _regex_edits(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]],
     return edits
 
 
+#: Occurrences past which :func:`_class_edits` scans with the pattern after all.
+_FIND_LIMIT = 20_000
+
+
+def _class_runs(text: str, chars: list[str]) -> list[tuple[int, int]] | None:
+    """The runs of consecutive characters from ``chars`` in ``text``, found with
+    ``str.find`` (a hundred times faster than a regex class scan on a long text); None
+    when they occur too often for a list of positions to pay."""
+    if sum(text.count(ch) for ch in chars) > _FIND_LIMIT:
+        return None
+    positions: list[int] = []
+    for ch in chars:
+        at = text.find(ch)
+        while at >= 0:
+            positions.append(at)
+            at = text.find(ch, at + 1)
+    positions.sort()
+    runs: list[tuple[int, int]] = []
+    for at in positions:
+        if runs and runs[-1][1] == at:
+            runs[-1] = (runs[-1][0], at + 1)
+        else:
+            runs.append((at, at + 1))
+    return runs
+
+
+def _class_edits(pattern: re.Pattern[str], repl: str):  # type: ignore[no-untyped-def]
+    """:func:`_regex_edits` for a pattern ``[class]+``, told (``present``) which of the
+    text's characters the needs scan found: only those of its class are looked for."""
+    scan: Callable[[str], tuple[list[Edit], int]] = _regex_edits(pattern, repl)
+
+    def edits(text: str, present: str | None = None) -> tuple[list[Edit], int]:
+        if present is None:
+            return scan(text)
+        runs = _class_runs(text, [ch for ch in present if pattern.fullmatch(ch)])
+        if runs is None:
+            return scan(text)
+        out: list[Edit] = [(start, end, repl) for start, end in runs if text[start:end] != repl]
+        return out, len(out)
+
+    return edits
+
+
 # --- line ends and invisible characters ---------------------------------------------
 
 _CR = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
@@ -380,15 +423,17 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "invisible",
-        _regex_edits(_INVISIBLE, ""),
+        _class_edits(_INVISIBLE, ""),
         "removed {n} runs of invisible characters",
         needs=_INVISIBLE_CHARS,
+        takes_present=True,
     ),
     Step(
         "spaces",
-        _regex_edits(_ODD_SPACE, " "),
+        _class_edits(_ODD_SPACE, " "),
         "turned {n} tabs and odd spaces into spaces",
         needs=_ODD_SPACE_CHARS,
+        takes_present=True,
     ),
     Step(
         "markup-width",

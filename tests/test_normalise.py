@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import sys
 
 import pytest
 from conftest import SEED_000, SEED_001, SEED_002, SEED_003, read
@@ -168,3 +169,65 @@ def test_offsets_stay_inside_the_original_and_in_order(text: str):
     positions = [norm.offsets(i) for i in range(len(norm.text))]
     assert all(0 <= p < max(1, len(text)) for p in positions)
     assert positions == sorted(positions)
+
+
+_CLASS_ALPHABET = "\t\u00a0\u3000\u2003\u200b\u200d\ufeff\u00ad 年a。\n"
+
+
+@given(st.text(alphabet=_CLASS_ALPHABET, max_size=300), st.integers(0, 5))
+@settings(max_examples=300, deadline=None)
+def test_class_steps_found_with_str_find_equal_the_regex_scan(text, limit):
+    """The invisible and odd-space steps, told which characters are present, find their
+    runs with ``str.find``; they must give the regex scan's edits exactly, also past the
+    limit where they fall back to it."""
+    module = sys.modules["difftool.normalise"]
+    present = "".join(set(module._needs_scanner(module.STEPS).findall(text)))
+    for pattern, repl in ((module._INVISIBLE, ""), (module._ODD_SPACE, " ")):
+        fast = module._class_edits(pattern, repl)
+        plain = module._regex_edits(pattern, repl)
+        assert fast(text, present=present) == plain(text)
+        module._FIND_LIMIT, old = limit, module._FIND_LIMIT
+        try:
+            assert fast(text, present=present) == plain(text)
+        finally:
+            module._FIND_LIMIT = old
+
+
+def _running_header_edits_line_by_line(text: str, repeated: set[str]) -> list[tuple[int, int, str]]:
+    """What :func:`difftool.layout.running_headers` must give: every line that is one of
+    ``repeated``, with its line end, found by walking the lines."""
+    edits, start = [], 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if line in repeated:
+            edits.append((start, min(end + 1, len(text)), ""))
+        start = end + 1
+    return edits
+
+
+@given(
+    st.lists(
+        st.sampled_from(["江门市政府工作报告", "第 3 页", "正文一句。", "", "抬头抬头"]),
+        max_size=40,
+    ),
+    st.booleans(),
+)
+@settings(max_examples=300, deadline=None)
+def test_running_headers_found_by_search_equal_a_walk_over_the_lines(lines, trailing):
+    from collections import Counter
+
+    from difftool import layout
+
+    text = "\n".join(lines) + ("\n" if trailing else "")
+    found = layout.running_headers(text)
+    counts = Counter(text.split("\n"))
+    repeated = {line for (s, e, _) in found for line in [text[s:e].rstrip("\n")]}
+    assert found == _running_header_edits_line_by_line(text, repeated)
+    # past the few lines it searches for, it walks the lines: the same edits
+    many = text + "".join(f"\n页眉{n:03d}" * 3 for n in range(layout._FOUND_BY_SEARCH + 1))
+    more = {line for (s, e, _) in layout.running_headers(many) for line in [many[s:e].rstrip("\n")]}
+    assert len(more) > layout._FOUND_BY_SEARCH
+    assert layout.running_headers(many) == _running_header_edits_line_by_line(many, more)
+    # and nothing that qualifies is missed: a short repeated non-sentence line
+    for line in ("江门市政府工作报告", "抬头抬头"):
+        assert (line in repeated) == (counts[line] >= 3)
