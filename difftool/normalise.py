@@ -75,15 +75,18 @@ def _regex_edits(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]],
     return edits
 
 
-#: Occurrences past which :func:`_class_edits` scans with the pattern after all.
+#: Occurrences, and distinct characters, past which the steps that look for the
+#: characters the needs scan found one by one (each a pass at C speed) scan with their
+#: pattern after all.
 _FIND_LIMIT = 20_000
+_FIND_CHARS = 12
 
 
 def _class_runs(text: str, chars: list[str]) -> list[tuple[int, int]] | None:
     """The runs of consecutive characters from ``chars`` in ``text``, found with
     ``str.find`` (a hundred times faster than a regex class scan on a long text); None
     when they occur too often for a list of positions to pay."""
-    if sum(text.count(ch) for ch in chars) > _FIND_LIMIT:
+    if len(chars) > _FIND_CHARS or sum(text.count(ch) for ch in chars) > _FIND_LIMIT:
         return None
     positions: list[int] = []
     for ch in chars:
@@ -109,7 +112,7 @@ def _class_edits(pattern: re.Pattern[str], repl: str):  # type: ignore[no-untype
     def edits(text: str, present: str | None = None) -> tuple[list[Edit], int]:
         if present is None:
             return scan(text)
-        runs = _class_runs(text, [ch for ch in present if pattern.fullmatch(ch)])
+        runs = _class_runs(text, list("".join(pattern.findall(present))))
         if runs is None:
             return scan(text)
         out: list[Edit] = [(start, end, repl) for start, end in runs if text[start:end] != repl]
