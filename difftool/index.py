@@ -24,7 +24,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -884,7 +884,13 @@ class Index:
 
     def _remember(self, inputs: str, result: DedupResult) -> None:
         answer = {
-            "clusters": [[list(astuple(m)) for m in c.members] for c in result.clusters],
+            "clusters": [
+                [
+                    [m.path, m.similarity, m.containment, m.partial, m.tokens, m.size]
+                    for m in c.members
+                ]
+                for c in result.clusters
+            ],
             "singletons": list(result.singletons),
             "candidates": result.candidates,
         }
