@@ -130,6 +130,9 @@ _WHOLE_ROW = (
 )
 #: Tables of older schemas, dropped when a cache is upgraded (it is only a cache).
 _OLD_TABLES = ("fingerprints", "shingles", "failures", "bands", "walks", "walked", "results")
+#: Files up to which :meth:`SignatureCache.fresh` looks rows up by path instead of
+#: reading the index of every row's version.
+_ASKED_BY_PATH = 2_000
 #: Dedup answers kept per settings (one per archive a user keeps deduplicating).
 KEEP_RESULTS = 16
 
@@ -407,11 +410,13 @@ class SignatureCache:
             return {}
         wanted = {s.key: s for s in stats}
         found: dict[str, int] = {}
+        columns = "SELECT path, size, mtime_ns, ctime_ns, id FROM fingerprints WHERE settings = ?"
         try:
-            rows = self._db.execute(
-                "SELECT path, size, mtime_ns, ctime_ns, id FROM fingerprints WHERE settings = ?",
-                (self.settings,),
-            ).fetchall()
+            if len(wanted) <= _ASKED_BY_PATH:  # a few files: looked up, not a pass over all
+                query = columns + " AND path IN ({marks})"
+                rows = list(self._in_batches(query, (self.settings,), wanted))
+            else:
+                rows = self._db.execute(columns, (self.settings,)).fetchall()
             for key, size, mtime, ctime, row_id in rows:
                 s = wanted.get(key)
                 if s is not None and s.matches(size, mtime, ctime):

@@ -685,9 +685,8 @@ class Index:
                 cache.close()
             return None
         try:
-            ids = self._ids
-            if len(ids) < len(self.fingerprints):  # rows written in this run: ask for theirs
-                ids = cache.fresh(self._stats[p] for p in self.fingerprints if p in self._stats)
+            known = self._row_ids(cache)
+            ids = {p: known[p] for p in self.fingerprints if p in known}
             if not all(p in ids for p in paths):  # a row not written: band them here
                 return None
             stored = cache.band_index()
@@ -834,16 +833,22 @@ class Index:
             self._remember(inputs, result)
         return result
 
+    def _row_ids(self, cache: SignatureCache) -> dict[str, int]:
+        """The cache row of every file known to have one: read, found current, or
+        written in this run (those asked of the cache, by path)."""
+        ids = {**self._ids, **self._rows}
+        unknown = [self._stats[p] for p in self.fingerprints if p not in ids and p in self._stats]
+        if unknown:
+            ids.update(cache.fresh(unknown))
+        return ids
+
     def _inputs(self) -> str | None:
         """What :meth:`dedup`'s answer depends on, hashed; None when a readable file has
         no cache row (no cache, or its row could not be written)."""
         with self._using_cache() as cache:
             if cache is None or not cache.usable:
                 return None
-            ids = {**self._ids, **self._rows}
-            unknown = [self._stats[p] for p in self.fingerprints if p not in ids]
-            if unknown:
-                ids.update(cache.fresh(unknown))
+            ids = self._row_ids(cache)
         paths = self.readable
         if not all(p in ids for p in paths):
             return None

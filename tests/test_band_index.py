@@ -419,3 +419,21 @@ def test_an_index_too_big_for_sqlite_is_not_written_and_nothing_breaks(
     found = match(filed_copy(tmp_path, originals[11], 11), [root], cache=cache, jobs=1)
     assert found.candidates[0].path.endswith("doc011.txt")
     assert dedup([root], cache=cache, jobs=1).cached == 324  # the cache itself still works
+
+
+def test_fresh_rows_by_path_and_by_a_pass_agree(archive, tmp_path, monkeypatch):
+    root, _ = archive
+    cache_path = tmp_path / "cache.sqlite"
+    dedup([root], cache=cache_path, jobs=1)
+    files = sorted(str(p) for p in root.rglob("*.txt"))
+    changed = Path(files[3])
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n又一句。", encoding="utf-8")
+    stats = [cache_module.stat(p) for p in files[:40]]
+    answers = []
+    for limit in (0, 10_000):  # every row read, and the rows asked for by path
+        monkeypatch.setattr(cache_module, "_ASKED_BY_PATH", limit)
+        cache = cache_module.SignatureCache(cache_path, Index().settings)
+        answers.append(cache.fresh(stats))
+        cache.close()
+    assert answers[0] == answers[1]
+    assert len(answers[0]) == 39 and str(changed) not in answers[0]
