@@ -22,7 +22,7 @@ them: ``match`` looks a filed copy's keys up with binary searches through the bl
 (:class:`BandIndex`) instead of reading every signature. Rows added after it are
 compared directly until there are too many, and then it is written again.
 
-Table ``results`` holds dedup's answers, keyed by a hash of what an answer depends on
+Table ``answers`` holds dedup's answers, keyed by a hash of what an answer depends on
 (each file's path, row id and size; the thresholds; the grouping's version): a rerun
 over an unchanged archive takes its answer without reading a fingerprint. Row ids are
 never reused (AUTOINCREMENT, and a changed file's row is replaced by a new one), so an
@@ -99,12 +99,17 @@ CREATE TABLE IF NOT EXISTS walks (
     errors TEXT NOT NULL,
     skipped TEXT NOT NULL
 );
--- dedup's answer for a set of inputs: each readable file's path, row id and size (row ids
--- are never reused, so a row id is one fingerprint), with the grouping's version and
--- thresholds, hashed; the answer as JSON. The newest KEEP_RESULTS are kept.
-CREATE TABLE IF NOT EXISTS results (
+-- dedup's answers: keyed by a hash of what one depends on (each readable file's path, row
+-- id and size; row ids are never reused, so a row id is one fingerprint) with the
+-- grouping's version and thresholds (spec, hashed too); the files' rows (JSON path ->
+-- id) for a later run that only added files; the answer as JSON. The newest
+-- KEEP_RESULTS are kept.
+CREATE TABLE IF NOT EXISTS answers (
     settings TEXT NOT NULL,
     inputs TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    documents INTEGER NOT NULL,
+    rows TEXT NOT NULL,
     result TEXT NOT NULL,
     PRIMARY KEY (settings, inputs)
 );
@@ -129,7 +134,7 @@ _WHOLE_ROW = (
     "AND length(halves) = 2 * length(signature)"
 )
 #: Tables of older schemas, dropped when a cache is upgraded (it is only a cache).
-_OLD_TABLES = ("fingerprints", "shingles", "failures", "bands", "walks", "walked", "results")
+_OLD_TABLES = ("fingerprints", "shingles", "failures", "bands", "walks", "walked", "answers")
 #: Files up to which :meth:`SignatureCache.fresh` looks rows up by path instead of
 #: reading the index of every row's version.
 _ASKED_BY_PATH = 2_000
@@ -645,7 +650,7 @@ class SignatureCache:
             return None
         try:
             row = self._db.execute(
-                "SELECT result FROM results WHERE settings = ? AND inputs = ?",
+                "SELECT result FROM answers WHERE settings = ? AND inputs = ?",
                 (self.settings, inputs),
             ).fetchone()
         except sqlite3.Error as exc:
@@ -653,22 +658,39 @@ class SignatureCache:
             return None
         return row[0] if row is not None and isinstance(row[0], str) else None
 
-    def put_result(self, inputs: str, result: str) -> None:
+    def earlier_results(self, spec: str, documents: int, limit: int = 4) -> list[tuple[str, str]]:
+        """The newest answers made under ``spec`` for fewer than ``documents`` files: each
+        as (its files' rows as JSON, the answer as JSON)."""
+        if self._db is None:
+            return []
+        try:
+            rows = self._db.execute(
+                "SELECT rows, result FROM answers WHERE settings = ? AND spec = ? "
+                "AND documents < ? ORDER BY rowid DESC LIMIT ?",
+                (self.settings, spec, documents, limit),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+            return []
+        return [(r, a) for r, a in rows if isinstance(r, str) and isinstance(a, str)]
+
+    def put_result(self, inputs: str, spec: str, rows: dict[str, int], result: str) -> None:
         """Store a dedup answer, keeping the newest :data:`KEEP_RESULTS` of these settings."""
         if self._db is None:
             return
         try:
             with self._db:
                 self._db.execute(
-                    "DELETE FROM results WHERE settings = ? AND inputs = ?",
+                    "DELETE FROM answers WHERE settings = ? AND inputs = ?",
                     (self.settings, inputs),
                 )
                 self._db.execute(
-                    "INSERT INTO results VALUES (?, ?, ?)", (self.settings, inputs, result)
+                    "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)",
+                    (self.settings, inputs, spec, len(rows), json.dumps(rows), result),
                 )
                 self._db.execute(
-                    "DELETE FROM results WHERE settings = ? AND rowid NOT IN (SELECT rowid "
-                    "FROM results WHERE settings = ? ORDER BY rowid DESC LIMIT ?)",
+                    "DELETE FROM answers WHERE settings = ? AND rowid NOT IN (SELECT rowid "
+                    "FROM answers WHERE settings = ? ORDER BY rowid DESC LIMIT ?)",
                     (self.settings, self.settings, KEEP_RESULTS),
                 )
         except sqlite3.Error as exc:
@@ -797,11 +819,36 @@ class BandIndex:
         """Row ids that have any of ``keys``; a key held by more than ``limit`` rows (a
         degenerate bucket: empty or tiny documents) gives none."""
         found: set[int] = set()
+        for rows in self._buckets(keys, limit):
+            if rows is not None:
+                found.update(rows)
+        return found
+
+    def buckets(self, keys: Iterable[int], limit: int) -> dict[int, list[int]] | None:
+        """Each of ``keys`` with the rows that hold it (none: the key is not held);
+        None when a key is held by more than ``limit`` rows."""
+        wanted = sorted(set(keys))
+        found: dict[int, list[int]] = {}
+        for key, rows in zip(wanted, self._buckets(wanted, limit)):
+            if rows is None:
+                return None
+            found[key] = rows
+        return found
+
+    def _buckets(self, keys: Iterable[int], limit: int) -> Iterator[list[int] | None]:
+        """For each key, its rows; None for one held by more than ``limit`` rows."""
         if self.size == 0:
-            return found
+            for _ in keys:
+                yield []
+            return
         opener = getattr(self._db, "blobopen", None)  # Python 3.11+
         if opener is None:
-            return self._lookup_whole(keys, limit)
+            all_keys, all_ids = self.read()
+            for key in keys:
+                lo = int(np.searchsorted(all_keys, np.uint64(key), side="left"))
+                hi = int(np.searchsorted(all_keys, np.uint64(key), side="right"))
+                yield all_ids[lo:hi].tolist() if hi - lo <= limit else None
+            return
         with (
             opener("bands", "keys", self._rowid, readonly=True) as blob_keys,
             opener("bands", "ids", self._rowid, readonly=True) as blob_ids,
@@ -822,11 +869,11 @@ class BandIndex:
                 end = lo
                 while end < self.size and end - lo <= limit and key_at(end) == key:
                     end += 1
-                if end == lo or end - lo > limit:
+                if end - lo > limit:
+                    yield None
                     continue
                 blob_ids.seek(4 * lo)
-                found.update(np.frombuffer(blob_ids.read(4 * (end - lo)), dtype="<u4").tolist())
-        return found
+                yield np.frombuffer(blob_ids.read(4 * (end - lo)), dtype="<u4").tolist()
 
     def read(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32]]:
         """The whole index: the sorted keys and the row id of each (views on the blobs'
@@ -835,10 +882,6 @@ class BandIndex:
         packed_keys, packed_ids = row.fetchone()
         keys = np.frombuffer(packed_keys, dtype="<u8").astype(np.uint64, copy=False)
         return keys, np.frombuffer(packed_ids, dtype="<u4").astype(np.uint32, copy=False)
-
-    def _lookup_whole(self, keys: Iterable[int], limit: int) -> set[int]:
-        all_keys, all_ids = self.read()
-        return lookup_sorted(all_keys, all_ids, np.array(sorted(set(keys)), dtype=np.uint64), limit)
 
 
 def lookup_sorted(

@@ -819,18 +819,24 @@ class Index:
         When the cache holds the answer for the same inputs, it is taken as it is and
         no fingerprint is read; otherwise it is worked out and stored.
         """
-        inputs = self._inputs()
-        if inputs is not None:
-            known = self._recall(inputs)
+        found = self._inputs()
+        if found is not None:
+            known = self._recall(found[0])
             if known is not None:
                 return known
+            grown = self._grown(found[1])
+            if grown is not None:
+                self._remember(*found, grown[0], grown[1])
+                return grown[0]
         rows = dict(self._rows)
         self.load_cached()
         result = self._group()
-        if inputs is not None and rows != self._rows:  # a row was written again
-            inputs = self._inputs()
-        if inputs is not None:
-            self._remember(inputs, result)
+        if found is not None and rows != self._rows:  # a row was written again
+            found = self._inputs()
+        if found is not None:
+            fps = self.fingerprints
+            distinct = {fps[p].key_hash: p for p in sorted(fps, reverse=True)}.values()
+            self._remember(*found, result, sorted(p for p in distinct if is_short(fps[p])))
         return result
 
     def _row_ids(self, cache: SignatureCache) -> dict[str, int]:
@@ -842,41 +848,41 @@ class Index:
             ids.update(cache.fresh(unknown))
         return ids
 
-    def _inputs(self) -> str | None:
-        """What :meth:`dedup`'s answer depends on, hashed; None when a readable file has
-        no cache row (no cache, or its row could not be written)."""
+    @property
+    def _spec(self) -> str:
+        """The grouping's version and thresholds: what an answer depends on besides its files."""
+        spec = json.dumps([GROUPING_VERSION, self.threshold, self.containment]).encode()
+        return hashlib.blake2b(spec, digest_size=16).hexdigest()
+
+    def _inputs(self) -> tuple[str, dict[str, int]] | None:
+        """What :meth:`dedup`'s answer depends on, hashed, and each readable file's row;
+        None when one has no cache row (no cache, or its row could not be written)."""
         with self._using_cache() as cache:
             if cache is None or not cache.usable:
                 return None
-            ids = self._row_ids(cache)
+            known = self._row_ids(cache)
         paths = self.readable
-        if not all(p in ids for p in paths):
+        if not all(p in known for p in paths):
             return None
-        digest = hashlib.blake2b(digest_size=16)
-        digest.update(json.dumps([GROUPING_VERSION, self.threshold, self.containment]).encode())
+        digest = hashlib.blake2b(self._spec.encode(), digest_size=16)
         for path in paths:
-            line = f"{path}\0{ids[path]}\0{self.sizes.get(path, 0)}\n"
+            line = f"{path}\0{known[path]}\0{self.sizes.get(path, 0)}\n"
             digest.update(line.encode("utf-8", "surrogateescape"))
-        return digest.hexdigest()
+        return digest.hexdigest(), {p: known[p] for p in paths}
 
     def _recall(self, inputs: str) -> DedupResult | None:
         """The answer stored for ``inputs``, if it decodes and covers exactly this run's
         readable files."""
         with self._using_cache() as cache:
             text = cache.result(inputs) if cache else None
-        if text is None:
+        answer = _Answer.decode(text) if text is not None else None
+        if answer is None or answer.paths() != self.readable:
             return None
-        try:
-            data = json.loads(text)
-            groups = tuple(tuple(_member(m) for m in group) for group in data["clusters"])
-            singletons = tuple(data["singletons"])
-            candidates = data["candidates"]
-            if not isinstance(candidates, int) or not all(isinstance(p, str) for p in singletons):
-                return None
-        except (TypeError, ValueError, KeyError):
-            return None
-        if sorted([m.path for group in groups for m in group] + list(singletons)) != self.readable:
-            return None
+        return self._result(answer.groups, answer.singletons, answer.candidates)
+
+    def _result(
+        self, groups: Iterable[tuple[Member, ...]], singletons: Iterable[str], candidates: int
+    ) -> DedupResult:
         return DedupResult(
             documents=len(self.readable) + len(self.errors),
             clusters=number_clusters(groups),
@@ -884,24 +890,153 @@ class Index:
             warnings=tuple(self.warnings),
             cached=self.cached,
             candidates=candidates,
-            singletons=singletons,
+            singletons=tuple(sorted(singletons)),
         )
 
-    def _remember(self, inputs: str, result: DedupResult) -> None:
-        answer = {
-            "clusters": [
-                [
-                    [m.path, m.similarity, m.containment, m.partial, m.tokens, m.size]
-                    for m in c.members
-                ]
-                for c in result.clusters
-            ],
-            "singletons": list(result.singletons),
-            "candidates": result.candidates,
-        }
+    def _remember(
+        self, inputs: str, ids: dict[str, int], result: DedupResult, shorts: list[str]
+    ) -> None:
+        answer = _Answer(
+            tuple(c.members for c in result.clusters),
+            result.singletons,
+            result.candidates,
+            tuple(shorts),
+        )
         with self._using_cache() as cache:
             if cache is not None:
-                cache.put_result(inputs, json.dumps(answer))
+                cache.put_result(inputs, self._spec, ids, answer.encode())
+
+    def _grown(self, ids: dict[str, int]) -> tuple[DedupResult, list[str]] | None:
+        """The answer for an archive that only gained files since an answer was stored:
+        that answer, with the new files' candidates (their LSH buckets in the band
+        index, and the stored short documents they may contain) verified and their
+        groups worked out again. What a full grouping would give, exactly; None (work
+        it all out) where that cannot be vouched for: files removed or changed, more
+        than :data:`STALE_ROWS` new ones, a new short document (it would be looked up
+        in every document), a bucket too large."""
+        with self._using_cache() as cache:
+            if cache is None or not cache.usable:
+                return None
+            for rows, text in cache.earlier_results(self._spec, len(ids)):
+                try:
+                    old_rows = json.loads(rows)
+                except ValueError:
+                    continue
+                answer = _Answer.decode(text)
+                if (
+                    answer is None
+                    or not isinstance(old_rows, dict)
+                    or any(ids.get(p) != row for p, row in old_rows.items())
+                    or answer.paths() != sorted(old_rows)
+                ):
+                    continue
+                new = sorted(p for p in ids if p not in old_rows)
+                if len(new) > STALE_ROWS:
+                    return None
+                return self._extend(cache, ids, answer, set(new))
+        return None
+
+    def _fetch(self, cache: SignatureCache, paths: Iterable[str]) -> bool:
+        """Read the fingerprints of ``paths`` not read yet; False if one does not decode."""
+        wanted = {self._rows[p]: p for p in paths if p not in self.fingerprints}
+        got = cache.by_id(wanted)
+        for row, fp in got.items():
+            self.fingerprints[wanted[row]] = fp
+        return len(got) == len(wanted)
+
+    def _extend(
+        self, cache: SignatureCache, ids: dict[str, int], old: _Answer, new: set[str]
+    ) -> tuple[DedupResult, list[str]] | None:
+        bands, rows = lsh_params(self.num_perm)
+        fps = self.fingerprints
+        if not self._fetch(cache, new) or any(is_short(fps[p]) for p in new):
+            return None
+        stored = cache.band_index()
+        if stored is None:
+            return None
+        recent_ids, recent_sigs = cache.signatures(after=stored.upto)
+        if recent_ids.size > max(STALE_ROWS, stored.size // (3 * bands) // 10):
+            return None
+        query = np.unique(
+            np.concatenate(
+                [
+                    _band_tag(
+                        band_keys(np.stack([fps[p].signature, *fps[p].halves]), bands, rows), bands
+                    )
+                    for p in sorted(new)
+                ]
+            )
+        )
+        # every key's holders, counted as sorted_bucket_pairs counts them: each row as
+        # often as it holds the key (whole and half signatures may agree)
+        found = stored.buckets(query.tolist(), 8 * MAX_BUCKET)
+        if found is None or not cache.usable:
+            return None
+        recent_keys, recent_owners = _archive_band_keys(recent_ids, recent_sigs, bands, rows)
+        hit = np.isin(recent_keys, query)
+        for key, row in zip(recent_keys[hit].tolist(), recent_owners[hit].tolist()):
+            found[key].append(row)
+        path_of = {row: path for path, row in ids.items()}
+        holders = [[path_of[r] for r in held if r in path_of] for held in found.values()]
+        involved = {p for held in holders for p in held} | new
+        # documents with one key hash have one signature, so all of them are involved:
+        # which one the exact pass keeps (the first path) is decided among them
+        if not self._fetch(cache, involved):
+            return None
+        same: dict[str, list[str]] = {}
+        for path in sorted(involved):
+            same.setdefault(fps[path].key_hash, []).append(path)
+        distinct = {paths[0] for paths in same.values()}
+        old_keys = {fps[p].key_hash for p in involved if p not in new}
+        # a new document with an old one's key takes its place (the same pairs)
+        fresh = {p for p in new & distinct if fps[p].key_hash not in old_keys}
+        pairs: set[tuple[str, str]] = set()
+        for held in holders:
+            kept = [p for p in held if p in distinct]
+            if len(kept) > MAX_BUCKET:
+                return None  # a bucket the new files made degenerate: old pairs go too
+            for p in fresh.intersection(kept):
+                pairs.update((min(p, q), max(p, q)) for q in set(kept) if q != p)
+        if old.shorts and fresh:
+            if not self._fetch(cache, old.shorts):
+                return None
+            self.load_shingles([*old.shorts, *fresh])
+            lookup = ShortLookup({p: fps[p] for p in old.shorts})
+            for path in sorted(fresh):
+                pairs.update(lookup.pairs(path, fps[path], self.containment))
+        plausible = [
+            (a, b)
+            for a, b in sorted(pairs)
+            if could_join(fps[a], fps[b], self.threshold, self.containment)
+        ]
+        self.load_shingles({p for pair in plausible for p in pair})
+        groups = _UnionFind()
+        for members in old.groups:
+            for member in members[1:]:
+                groups.union(members[0].path, member.path)
+        for paths in same.values():
+            for path in paths[1:]:
+                groups.union(paths[0], path)
+        for a, b in plausible:
+            if self.related(a, b)[0]:
+                groups.union(a, b)
+        touched = {groups.find(p) for p in new}
+        kept_groups = [m for m in old.groups if groups.find(m[0].path) not in touched]
+        regroup: dict[str, list[str]] = {}
+        for path in [*(m.path for g in old.groups for m in g), *old.singletons, *new]:
+            if groups.find(path) in touched:
+                regroup.setdefault(groups.find(path), []).append(path)
+        alone = [p for p in old.singletons if groups.find(p) not in touched]
+        for paths in regroup.values():
+            if len(paths) == 1:
+                alone.append(paths[0])
+                continue
+            if not self._fetch(cache, paths):
+                return None
+            self.load_shingles(paths)
+            kept_groups.append(self._cluster(sorted(paths)).members)
+        result = self._result(kept_groups, alone, old.candidates + len(pairs))
+        return result, list(old.shorts)
 
     def _group(self) -> DedupResult:
         groups = _UnionFind()
@@ -950,6 +1085,46 @@ class Index:
 
 
 # --- what both engines share: pure functions of fingerprints ---------------------------------
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A dedup answer as the cache keeps it: the groups, the documents alone, the
+    candidate pairs counted, and the short documents (looked up in new ones)."""
+
+    groups: tuple[tuple[Member, ...], ...]
+    singletons: tuple[str, ...]
+    candidates: int
+    shorts: tuple[str, ...]
+
+    def paths(self) -> list[str]:
+        return sorted([m.path for group in self.groups for m in group] + list(self.singletons))
+
+    def encode(self) -> str:
+        fields = ("path", "similarity", "containment", "partial", "tokens", "size")
+        return json.dumps(
+            {
+                "clusters": [[[getattr(m, f) for f in fields] for m in g] for g in self.groups],
+                "singletons": list(self.singletons),
+                "candidates": self.candidates,
+                "shorts": list(self.shorts),
+            }
+        )
+
+    @classmethod
+    def decode(cls, text: str) -> _Answer | None:
+        """The answer in ``text``; None when it does not decode as one."""
+        try:
+            data = json.loads(text)
+            groups = tuple(tuple(_member(m) for m in group) for group in data["clusters"])
+            singletons, shorts = tuple(data["singletons"]), tuple(data["shorts"])
+            candidates = data["candidates"]
+        except (TypeError, ValueError, KeyError):
+            return None
+        plain = all(isinstance(p, str) for p in (*singletons, *shorts))
+        if not isinstance(candidates, int) or isinstance(candidates, bool) or not plain:
+            return None
+        return cls(groups, singletons, candidates, shorts)
 
 
 def _member(values: object) -> Member:

@@ -4,6 +4,7 @@ as the full comparison does."""
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 from pathlib import Path
@@ -129,16 +130,25 @@ def test_blob_reads_and_a_whole_read_find_the_same_rows(tmp_path):
     stored = store.band_index()
     assert stored is not None and stored.upto == 399 and stored.size == keys.size
     wanted = [int(k) for k in keys[::97]] + [1 << 40, 0]
+    wanted_keys = np.array(sorted(set(wanted)), dtype=np.uint64)
     for limit in (1, 2, 200):
         direct = stored.lookup(wanted, limit)
-        whole = stored._lookup_whole(wanted, limit)
-        assert direct == whole
         expect = set()
         for key in set(wanted):
             rows = ids[keys == key]
             if 0 < rows.size <= limit:
                 expect.update(rows.tolist())
         assert direct == expect
+        assert cache_module.lookup_sorted(keys, ids, wanted_keys, limit) == expect
+        # each key's holders, as often as they hold it; None past the limit
+        buckets = stored.buckets(wanted, limit)
+        sizes = [int((keys == key).sum()) for key in set(wanted)]
+        if max(sizes) > limit:
+            assert buckets is None
+        else:
+            assert buckets is not None and set(buckets) == set(wanted)
+            for key, rows in buckets.items():
+                assert sorted(rows) == sorted(ids[keys == key].tolist())
     store.close()
 
 
@@ -306,7 +316,7 @@ def test_dedup_writes_the_band_index_and_a_warm_run_bands_nothing(archive, tmp_p
         (rows,) = db.execute("SELECT max(id) FROM fingerprints").fetchone()
     assert upto == rows
     with sqlite3.connect(cache) as db:  # not the stored answer: the grouping, from the index
-        db.execute("DELETE FROM results")
+        db.execute("DELETE FROM answers")
     monkeypatch.setattr(Index, "_band_keys", lambda self, paths: pytest.fail("banded again"))
     warm = dedup([root], cache=cache, jobs=1)
     assert groups(cold) == groups(warm) == expected
@@ -338,7 +348,7 @@ def test_a_cache_shared_by_two_folders_keeps_both_in_its_index(archive, tmp_path
     # many rows more: the index is written again, with both folders' rows
     monkeypatch.setattr(index_module, "STALE_ROWS", 10)
     with sqlite3.connect(cache) as db:
-        db.execute("DELETE FROM results")
+        db.execute("DELETE FROM answers")
     dedup([second], cache=cache, jobs=1)
     with sqlite3.connect(cache) as db:
         (size,) = db.execute("SELECT length(ids) / 4 FROM bands").fetchone()
@@ -437,3 +447,109 @@ def test_fresh_rows_by_path_and_by_a_pass_agree(archive, tmp_path, monkeypatch):
         cache.close()
     assert answers[0] == answers[1]
     assert len(answers[0]) == 39 and str(changed) not in answers[0]
+
+
+def _same_answer(a, b) -> bool:  # type: ignore[no-untyped-def]
+    fields = ("documents", "clusters", "errors", "candidates", "singletons")
+    return all(getattr(a, f) == getattr(b, f) for f in fields)
+
+
+def _count_groupings(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    calls: list[int] = []
+    real = Index._group
+
+    def counted(self):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(self)
+
+    monkeypatch.setattr(Index, "_group", counted)
+    return calls
+
+
+@pytest.fixture
+def own_archive(archive, tmp_path) -> Path:  # type: ignore[no-untyped-def]
+    """A copy of the archive that a test may add files to."""
+    root, _ = archive
+    copy = tmp_path / "a"
+    for path in root.rglob("*.txt"):
+        target = copy / path.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    return copy
+
+
+@pytest.mark.parametrize("seed", list(range(1, int(os.environ.get("GROW_SEEDS", "4")))))
+def test_files_added_are_grouped_from_the_stored_answer_exactly(
+    archive, own_archive, tmp_path, monkeypatch, seed
+):
+    _, originals = archive
+    cache = tmp_path / "cache.sqlite"
+    first = dedup([own_archive], cache=cache, jobs=1)
+    rng = random.Random(seed)
+    for n in range(rng.randint(3, 8)):
+        i = rng.randrange(len(originals))
+        folder = own_archive / rng.choice(["0first", "zlast"])  # before and after the rest
+        folder.mkdir(exist_ok=True)
+        kind = rng.choice(["version", "copy", "unrelated", "copy of a version"])
+        if kind == "version":
+            text = web_layout(edit_sentences(originals[i], rng, edits=2)[0])
+        elif kind == "copy":
+            text = originals[i]  # an exact copy: the same key as an archived document
+        elif kind == "copy of a version":
+            text = (own_archive / "versions" / f"v{rng.randrange(24):03d}.txt").read_text("utf-8")
+        else:
+            # another mix of the genre's paragraphs (long enough not to be short)
+            j = rng.randrange(len(originals))
+            text = "\n".join(originals[i].split("\n")[:3] + originals[j].split("\n")[-3:])
+        (folder / f"new{n}.txt").write_text(text, encoding="utf-8")
+    calls = _count_groupings(monkeypatch)
+    grown = dedup([own_archive], cache=cache, jobs=1)
+    assert calls == []  # from the stored answer
+    assert _same_answer(grown, dedup([own_archive], cache=False, jobs=1))
+    assert grown.documents > first.documents
+    assert calls == [1]  # the run without a cache worked it out
+    # and the grown answer is stored: the next run takes it as it is
+    monkeypatch.setattr(Index, "_grown", lambda self, ids: pytest.fail("grown again"))
+    assert _same_answer(grown, dedup([own_archive], cache=cache, jobs=1)) and calls == [1]
+
+
+def test_files_added_that_cannot_be_vouched_for_are_grouped_in_full(
+    archive, own_archive, tmp_path, monkeypatch
+):
+    _, originals = archive
+    cache = tmp_path / "cache.sqlite"
+    dedup([own_archive], cache=cache, jobs=1)
+    calls = _count_groupings(monkeypatch)
+    # a short document: it would be looked up in every archived document
+    (own_archive / "short.txt").write_text(originals[3][:150], encoding="utf-8")
+    short = dedup([own_archive], cache=cache, jobs=1)
+    assert calls == [1]
+    assert _same_answer(short, dedup([own_archive], cache=False, jobs=1))
+    # a file removed
+    (own_archive / "d0" / "doc000.txt").unlink()
+    (own_archive / "more.txt").write_text(originals[5], encoding="utf-8")
+    removed = dedup([own_archive], cache=cache, jobs=1)
+    assert len(calls) == 3
+    assert _same_answer(removed, dedup([own_archive], cache=False, jobs=1))
+
+
+def test_a_file_added_that_holds_an_archived_excerpt_takes_it_in(
+    archive, own_archive, tmp_path, monkeypatch
+):
+    """The stored short documents are looked up in the new files, as a full run does."""
+    _, originals = archive
+    source = originals[40][::-1]  # read backwards: text the archive does not hold
+    (own_archive / "excerpt.txt").write_text(source[:160], encoding="utf-8")
+    cache = tmp_path / "cache.sqlite"
+    first = dedup([own_archive], cache=cache, jobs=1)
+    assert str(own_archive / "excerpt.txt") in first.singletons
+    (own_archive / "zlast").mkdir()
+    (own_archive / "zlast" / "source.txt").write_text(source, encoding="utf-8")
+    calls = _count_groupings(monkeypatch)
+    grown = dedup([own_archive], cache=cache, jobs=1)
+    assert calls == []
+    together = [c for c in grown.clusters if c.representative.endswith("source.txt")]
+    assert together and any(
+        m.path.endswith("excerpt.txt") and m.partial for m in together[0].members
+    )
+    assert _same_answer(grown, dedup([own_archive], cache=False, jobs=1))

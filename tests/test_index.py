@@ -268,7 +268,7 @@ def test_spoilt_stored_answer_is_worked_out_again(
     cache = tmp_path / "cache.sqlite"
     first = dedup([archive], cache=cache, jobs=1)
     with sqlite3.connect(cache) as db:
-        assert db.execute("UPDATE results SET result = ?", (spoilt,)).rowcount == 1
+        assert db.execute("UPDATE answers SET result = ?", (spoilt,)).rowcount == 1
     calls = _counting_groupings(monkeypatch)
     again = dedup([archive], cache=cache, jobs=1)
     assert calls == [1]
@@ -282,7 +282,7 @@ def test_stored_answers_are_bounded(archive: Path, tmp_path: Path):
     for step in range(KEEP_RESULTS + 3):
         dedup([archive], cache=cache, jobs=1, threshold=0.5 + step / 100)
     with sqlite3.connect(cache) as db:
-        kept = db.execute("SELECT count(*) FROM results").fetchone()[0]
+        kept = db.execute("SELECT count(*) FROM answers").fetchone()[0]
     assert kept == KEEP_RESULTS
 
 
