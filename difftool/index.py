@@ -922,13 +922,12 @@ class Index:
                     old_rows = json.loads(rows)
                 except ValueError:
                     continue
-                answer = _Answer.decode(text)
-                if (
-                    answer is None
-                    or not isinstance(old_rows, dict)
-                    or any(ids.get(p) != row for p, row in old_rows.items())
-                    or answer.paths() != sorted(old_rows)
+                if not isinstance(old_rows, dict) or any(
+                    ids.get(p) != row for p, row in old_rows.items()
                 ):
+                    continue  # another archive's, or files changed or removed since
+                answer = _Answer.decode(text)
+                if answer is None or answer.paths() != sorted(old_rows):
                     continue
                 new = sorted(p for p in ids if p not in old_rows)
                 if len(new) > STALE_ROWS:
