@@ -90,6 +90,11 @@ class MatchResult:
     #: were checked, not every file.
     trusted: bool = False
 
+    def tied(self, candidate: Candidate) -> bool:
+        """Whether a candidate ranks equal with another one (shown to within 0.1%)."""
+        mine = round(candidate.similarity, 3)
+        return sum(1 for c in self.candidates if round(c.similarity, 3) == mine) > 1
+
 
 def _by_containment(
     index: Index, paths: list[str], query: Fingerprint, shortlist: list[str]

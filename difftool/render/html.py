@@ -457,12 +457,7 @@ def render_match(result: MatchResult) -> str:
     best = result.candidates[0]
     rows = []
     for n, c in enumerate(result.candidates, 1):
-        tie = (
-            " (tie)"
-            if sum(1 for o in result.candidates if round(o.similarity, 3) == round(c.similarity, 3))
-            > 1
-            else ""
-        )
+        tie = " (tie)" if result.tied(c) else ""
         s = c.summary
         rows.append(
             f"<tr><td>{n}{tie}</td><td>{_e(c.path)}</td><td>{percent(c.similarity, c.comparison.differs)}</td><td>{c.containment:.1%}</td>"

@@ -23,7 +23,7 @@ def to_dict(result: MatchResult) -> dict[str, Any]:
                 "jaccard": round(c.jaccard, 4),
                 "containment": round(c.containment, 4),
                 "excerpt": c.excerpt,
-                "tie": _tied(result, c),
+                "tie": result.tied(c),
                 "summary": {k: c.summary[k] for k in ("change", "insert", "delete", "move")},
             }
             for c in result.candidates
@@ -32,12 +32,6 @@ def to_dict(result: MatchResult) -> dict[str, Any]:
         # what was checked to be current: with --trust-cache, the folders and candidates
         "checked": "folders and candidates" if result.trusted else "every file",
     }
-
-
-def _tied(result: MatchResult, candidate: object) -> bool:
-    """Whether a candidate ranks equal with another one (shown to within 0.1%)."""
-    mine = round(getattr(candidate, "similarity", 0.0), 3)
-    return sum(1 for c in result.candidates if round(c.similarity, 3) == mine) > 1
 
 
 def render_json(result: MatchResult) -> str:
@@ -70,7 +64,7 @@ class MatchView:
             label = Text(printable(c.path), style="bold" if n == 1 else "")
             if c.excerpt:
                 label.append("  (filed copy is an excerpt)", style="yellow")
-            if _tied(result, c):
+            if result.tied(c):
                 label.append("  (tie)", style="yellow")
             table.add_row(
                 str(n),
