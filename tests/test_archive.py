@@ -90,8 +90,19 @@ def test_ties_are_all_shown_and_marked(runner, tmp_path):
     report = tmp_path / "match.html"
     html_run = runner.invoke(
         cli,
-        ["match", "--no-cache", "-q", "--top", "1", "--format", "html", "-o", str(report)]
-        + [str(filed), str(archive)],
+        [
+            "match",
+            "--no-cache",
+            "-q",
+            "--top",
+            "1",
+            "--format",
+            "html",
+            "-o",
+            str(report),
+            str(filed),
+            str(archive),
+        ],
     )
     assert html_run.exit_code == 1, html_run.output
     assert report.read_text(encoding="utf-8").count(" (tie)</td>") == 3

@@ -553,3 +553,20 @@ def test_a_file_added_that_holds_an_archived_excerpt_takes_it_in(
         m.path.endswith("excerpt.txt") and m.partial for m in together[0].members
     )
     assert _same_answer(grown, dedup([own_archive], cache=False, jobs=1))
+
+
+@pytest.mark.parametrize("rows", ["not json", "[1, 2]", '{"elsewhere.txt": 1}', "{}"])
+def test_a_spoilt_record_of_rows_means_a_full_grouping(
+    archive, own_archive, tmp_path, monkeypatch, rows
+):
+    _, originals = archive
+    cache = tmp_path / "cache.sqlite"
+    dedup([own_archive], cache=cache, jobs=1)
+    with sqlite3.connect(cache) as db:
+        assert db.execute("UPDATE answers SET rows = ?", (rows,)).rowcount == 1
+    (own_archive / "zlast").mkdir()
+    (own_archive / "zlast" / "new.txt").write_text(originals[7] + "\n补充。", encoding="utf-8")
+    calls = _count_groupings(monkeypatch)
+    again = dedup([own_archive], cache=cache, jobs=1)
+    assert calls == [1]
+    assert _same_answer(again, dedup([own_archive], cache=False, jobs=1))
