@@ -6,6 +6,7 @@ Exit status follows ``diff``: 0 no differences, 1 differences, 2 trouble.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -126,12 +127,47 @@ def _console(color: str) -> Any:
     return Console(highlight=False)
 
 
+_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _no_trailing_spaces(text: str) -> str:
+    """``text`` without the spaces rich leaves at the ends of lines it wrapped or padded;
+    colour codes among them are kept."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not line.endswith((" ", "\t", "m")):
+            continue
+        codes = []
+        while True:
+            line = line.rstrip(" \t")
+            at = line.rfind("\x1b[")
+            if at < 0 or not _CODE.fullmatch(line, at):
+                break
+            codes.append(line[at:])
+            line = line[:at]
+        lines[i] = line + "".join(reversed(codes))
+    return "\n".join(lines)
+
+
+def _show(console: Any, *renderables: Any) -> None:
+    """Print to stdout; to a file or a pipe without the spaces rich pads lines with, so
+    that a saved report has no trailing whitespace."""
+    if sys.stdout.isatty():
+        for renderable in renderables:
+            console.print(renderable)
+        return
+    with console.capture() as capture:
+        for renderable in renderables:
+            console.print(renderable)
+    sys.stdout.write(_no_trailing_spaces(capture.get()))
+
+
 def _print_paged(renderable: Any, color: str, pager: bool) -> None:
     """Print to stdout; through a pager (``$PAGER``, else ``less -FRX``) when stdout is a
     terminal and the output is taller than it, colour kept, as git does."""
     console = _console(color)
     if not pager or not sys.stdout.isatty():
-        console.print(renderable)
+        _show(console, renderable)
         return
     with console.capture() as capture:
         console.print(renderable)
@@ -655,10 +691,8 @@ def _report_groups(
         diffs = _member_diffs(result, docs)
         _emit(html.render_groups(result, diffs, trees, list_all=list_all), output)
     else:
-        console = _console("auto")
-        console.print(groups.GroupsView(result, list_all=list_all))
-        if trees:
-            console.print(groups.TreesView(result, trees))
+        views = [groups.GroupsView(result, list_all=list_all)]
+        _show(_console("auto"), *views, *([groups.TreesView(result, trees)] if trees else []))
     if result.documents == len(result.errors) and result.errors:
         return EXIT_TROUBLE  # nothing could be read at all
     return EXIT_DIFFERENT if result.clusters else EXIT_SAME
@@ -895,12 +929,12 @@ def match_command(
 
         _emit(html.render_match(result), output)
     else:
-        console = _console(color)
-        console.print(matches.MatchView(result))
+        views: list[Any] = [matches.MatchView(result)]
         if show_diff:
             from difftool.render import terminal
 
-            console.print(terminal.view(best.comparison))
+            views.append(terminal.view(best.comparison))
+        _show(_console(color), *views)
     return EXIT_DIFFERENT if best.comparison.differs else EXIT_SAME
 
 

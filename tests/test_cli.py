@@ -242,3 +242,48 @@ def test_every_command_ends_its_help_with_examples(runner):
     for command in ("diff", "normalise", "dedup", "match", "apply", "undo"):
         result = runner.invoke(cli, [command, "--help"])
         assert result.exit_code == 0 and "Examples:" in result.output, command
+
+
+def test_saved_reports_have_no_trailing_spaces(runner, tmp_path: Path):
+    """rich pads the lines it wraps; a report written to a file or a pipe is stripped."""
+    archive = tmp_path / ("a_long_folder_name_" * 3) / "sub"
+    archive.mkdir(parents=True)
+    for seed in (SEED_000, SEED_001):
+        (archive / seed.name).write_bytes(seed.read_bytes())
+    (archive / "image_file_with_a_long_name.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    filed = tmp_path / "filed.txt"
+    filed.write_text(read(SEED_001).replace("2791.19", "2791.20"), encoding="utf-8")
+    commands = [
+        ["dedup", "--no-cache", str(tmp_path)],
+        ["match", "--no-cache", "-q", "--diff", str(filed), str(archive)],
+        ["--no-pager", str(SEED_000), str(SEED_001)],
+        ["--no-pager", "-y", str(SEED_000), str(SEED_001)],
+    ]
+    for args in commands:
+        for color in ("never", "always"):
+            extra = ["--color", color] if args[0] != "dedup" else []
+            result = runner.invoke(cli, [*args[:1], *extra, *args[1:]], env={"COLUMNS": "60"})
+            assert result.exit_code in (0, 1), result.output
+            lines = result.output.splitlines()
+            assert len(lines) > 5
+            plain = [line.replace("\x1b[0m", "") for line in lines]
+            assert not [line for line in plain if line != line.rstrip()], args
+    # and the error line that wrapped is still whole, folded under its indent
+    output = runner.invoke(cli, ["dedup", "--no-cache", str(tmp_path)], env={"COLUMNS": "60"})
+    assert "PNG image" in output.output
+
+
+@pytest.mark.parametrize(
+    ("text", "stripped"),
+    [
+        ("a; \x1b[0m   \nb  \n", "a;\x1b[0m\nb\n"),  # spaces before and after a closing code
+        ("c\x1b[31m \x1b[0m", "c\x1b[31m\x1b[0m"),  # codes kept, in their order
+        ("plain m\n  \n\n", "plain m\n\n\n"),  # a line ending in "m" is not a code
+        ("x \x1b[ 1m", "x \x1b[ 1m"),  # not a colour code: left alone
+        ("\x1b[1mkept inside  words\x1b[0m", "\x1b[1mkept inside  words\x1b[0m"),
+    ],
+)
+def test_trailing_spaces_are_stripped_and_colour_codes_kept(text, stripped):
+    from difftool.cli import _no_trailing_spaces
+
+    assert _no_trailing_spaces(text) == stripped
