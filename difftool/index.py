@@ -817,7 +817,9 @@ class Index:
         The answer is a function of the fingerprints (cache rows, never rewritten in
         place: a changed file gets a new row), the paths, the sizes and the thresholds.
         When the cache holds the answer for the same inputs, it is taken as it is and
-        no fingerprint is read; otherwise it is worked out and stored.
+        no fingerprint is read; when it holds one for the archive before files were
+        added, the new files are grouped into it (:meth:`_grown`); otherwise it is
+        worked out in full. The answer is stored either way.
         """
         found = self._inputs()
         if found is not None:
@@ -955,6 +957,10 @@ class Index:
             return None
         recent_ids, recent_sigs = cache.signatures(after=stored.upto)
         if recent_ids.size > max(STALE_ROWS, stored.size // (3 * bands) // 10):
+            return None
+        # a row of this run's written since the index and not read back (spoilt) would
+        # hide its pairs: the full grouping reads it again instead
+        if not {row for row in ids.values() if row > stored.upto} <= set(recent_ids.tolist()):
             return None
         query = np.unique(
             np.concatenate(

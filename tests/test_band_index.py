@@ -570,3 +570,27 @@ def test_a_spoilt_record_of_rows_means_a_full_grouping(
     again = dedup([own_archive], cache=cache, jobs=1)
     assert calls == [1]
     assert _same_answer(again, dedup([own_archive], cache=False, jobs=1))
+
+
+def test_a_spoilt_row_added_since_the_index_means_a_full_grouping(
+    archive, own_archive, tmp_path, monkeypatch
+):
+    _, originals = archive
+    cache = tmp_path / "cache.sqlite"
+    dedup([own_archive], cache=cache, jobs=1)
+    (own_archive / "zlast").mkdir()
+    first = own_archive / "zlast" / "first.txt"
+    first.write_text(originals[8] + "\n补充一。", encoding="utf-8")
+    calls = _count_groupings(monkeypatch)
+    dedup([own_archive], cache=cache, jobs=1)
+    assert calls == []  # grown from the stored answer; its row is past the band index
+    with sqlite3.connect(cache) as db:
+        spoilt = db.execute(
+            "UPDATE fingerprints SET signature = x'00' WHERE path LIKE ?", ("%first.txt",)
+        )
+        assert spoilt.rowcount == 1
+    (own_archive / "zlast" / "second.txt").write_text(originals[9] + "\n补充二。", encoding="utf-8")
+    again = dedup([own_archive], cache=cache, jobs=1)
+    assert calls == [1]
+    assert _same_answer(again, dedup([own_archive], cache=False, jobs=1))
+    assert any(first.name in m.path for c in again.clusters for m in c.members)
