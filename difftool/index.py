@@ -346,7 +346,7 @@ class Index:
     #: Cached, current files not read yet (``add(lazy=True)``): path -> cache row id.
     _rows: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     _stats: dict[str, Stat] = field(default_factory=dict, init=False, repr=False)
-    #: Cache row ids of the files read from the cache.
+    #: Cache row ids of the files read from the cache, and of those written in this run.
     _ids: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     #: The recorded walk :meth:`trust` took the archive from, and the identity
     #: (``"device:inode:"``) of the file left out of it (the filed copy).
@@ -423,6 +423,8 @@ class Index:
                 elif s.path in failed:
                     self.errors.append((s.path, failed[s.path]))
             todo = [s for s in stats if s.path not in hits and s.path not in failed]
+            for s in todo:  # a row it had is replaced
+                self._ids.pop(s.path, None)
             errors_before = len(self.errors)
             # rows are written in batches while the pool computes the next ones: the
             # cache fills during the run instead of after it; once written, a shingle set
@@ -547,6 +549,7 @@ class Index:
         not decode (spoilt, or gone since): a miss, as it would have been in ``add``."""
         for path in paths:
             del self._rows[path]
+            self._ids.pop(path, None)
         if paths:
             self.cached -= len(paths)
             self.add(paths, shingles=False)
@@ -847,7 +850,9 @@ class Index:
         ids = {**self._ids, **self._rows}
         unknown = [self._stats[p] for p in self.fingerprints if p not in ids and p in self._stats]
         if unknown:
-            ids.update(cache.fresh(unknown))
+            written = cache.fresh(unknown)
+            self._ids.update(written)  # asked once
+            ids.update(written)
         return ids
 
     @property
