@@ -858,7 +858,11 @@ class Index:
     @property
     def _spec(self) -> str:
         """The grouping's version and thresholds: what an answer depends on besides its files."""
-        spec = json.dumps([GROUPING_VERSION, self.threshold, self.containment]).encode()
+        from difftool import __version__  # a release may group otherwise: its own answers
+
+        spec = json.dumps(
+            [__version__, GROUPING_VERSION, self.threshold, self.containment]
+        ).encode()
         return hashlib.blake2b(spec, digest_size=16).hexdigest()
 
     def _inputs(self) -> tuple[str, dict[str, int]] | None:
