@@ -658,16 +658,16 @@ class SignatureCache:
             return None
         return row[0] if row is not None and isinstance(row[0], str) else None
 
-    def earlier_results(self, spec: str, documents: int, limit: int = 4) -> list[tuple[str, str]]:
-        """The newest answers made under ``spec`` for fewer than ``documents`` files: each
-        as (its files' rows as JSON, the answer as JSON)."""
+    def earlier_results(self, spec: str, limit: int = 4) -> list[tuple[str, str]]:
+        """The newest answers made under ``spec``: each as (its files' rows as JSON, the
+        answer as JSON)."""
         if self._db is None:
             return []
         try:
             rows = self._db.execute(
                 "SELECT rows, result FROM answers WHERE settings = ? AND spec = ? "
-                "AND documents < ? ORDER BY rowid DESC LIMIT ?",
-                (self.settings, spec, documents, limit),
+                "ORDER BY rowid DESC LIMIT ?",
+                (self.settings, spec, limit),
             ).fetchall()
         except sqlite3.Error as exc:
             self._give_up(exc)

@@ -918,32 +918,30 @@ class Index:
                 cache.put_result(inputs, self._spec, ids, answer.encode())
 
     def _grown(self, ids: dict[str, int]) -> tuple[DedupResult, list[str]] | None:
-        """The answer for an archive that only gained files since an answer was stored:
-        that answer, with the new files' candidates (their LSH buckets in the band
-        index, and the stored short documents they may contain) verified and their
-        groups worked out again. What a full grouping would give, exactly; None (work
-        it all out) where that cannot be vouched for: files removed or changed, more
-        than :data:`STALE_ROWS` new ones, a new short document (it would be looked up
-        in every document), a bucket too large."""
+        """The answer for an archive that gained or lost files since an answer was
+        stored: that answer, updated (:meth:`_update`). None (work it all out) when no
+        stored answer is near enough: another archive's, files changed in place (their
+        earlier rows are gone), more than :data:`STALE_ROWS` files added or removed."""
         with self._using_cache() as cache:
             if cache is None or not cache.usable:
                 return None
-            for rows, text in cache.earlier_results(self._spec, len(ids)):
+            for rows, text in cache.earlier_results(self._spec):
                 try:
                     old_rows = json.loads(rows)
                 except ValueError:
                     continue
                 if not isinstance(old_rows, dict) or any(
-                    ids.get(p) != row for p, row in old_rows.items()
+                    p in ids and ids[p] != row for p, row in old_rows.items()
                 ):
-                    continue  # another archive's, or files changed or removed since
+                    continue  # not a record of rows, or files changed in place since
+                removed = {p: row for p, row in old_rows.items() if p not in ids}
+                new = {p for p in ids if p not in old_rows}
+                if not 0 < len(removed) + len(new) <= STALE_ROWS:
+                    continue  # another archive's, most likely
                 answer = _Answer.decode(text)
                 if answer is None or answer.paths() != sorted(old_rows):
                     continue
-                new = sorted(p for p in ids if p not in old_rows)
-                if len(new) > STALE_ROWS:
-                    return None
-                return self._extend(cache, ids, answer, set(new))
+                return self._update(cache, ids, old_rows, answer, new, removed)
         return None
 
     def _fetch(self, cache: SignatureCache, paths: Iterable[str]) -> bool:
@@ -954,12 +952,37 @@ class Index:
             self.fingerprints[wanted[row]] = fp
         return len(got) == len(wanted)
 
-    def _extend(
-        self, cache: SignatureCache, ids: dict[str, int], old: _Answer, new: set[str]
+    def _update(
+        self,
+        cache: SignatureCache,
+        ids: dict[str, int],
+        old_rows: dict[str, int],
+        old: _Answer,
+        new: set[str],
+        removed: dict[str, int],
     ) -> tuple[DedupResult, list[str]] | None:
+        """The stored answer ``old`` for the archive ``old_rows``, updated for the files
+        ``new`` and ``removed`` since; what a full grouping of ``ids`` gives, exactly.
+
+        Candidate pairs change only in the LSH buckets of the files added or removed
+        (and of those that share their key hash: the exact pass keeps the first path of
+        each), so those buckets are read from the band index, in the archive before and
+        after. Pairs that appear are verified; the groups that lost a member are worked
+        out again from the pairs among what is left of them (their members' buckets are
+        read too); only the groups touched are rebuilt. None (work it all out) where
+        that cannot be vouched for: a short document added or removed (it would be
+        looked up in every document), a removal while there are short documents, a
+        bucket too large before or after, a row that does not read back.
+        """
         bands, rows = lsh_params(self.num_perm)
         fps = self.fingerprints
-        if not self._fetch(cache, new) or any(is_short(fps[p]) for p in new):
+        gone = cache.by_id(removed.values())
+        if len(gone) != len(removed) or not self._fetch(cache, new):
+            return None
+        before = {path: gone[row] for path, row in removed.items()}
+        if any(is_short(fp) for fp in [*before.values(), *(fps[p] for p in new)]):
+            return None
+        if removed and old.shorts:
             return None
         stored = cache.band_index()
         if stored is None:
@@ -967,21 +990,28 @@ class Index:
         recent_ids, recent_sigs = cache.signatures(after=stored.upto)
         if recent_ids.size > max(STALE_ROWS, stored.size // (3 * bands) // 10):
             return None
-        # a row of this run's written since the index and not read back (spoilt) would
-        # hide its pairs: the full grouping reads it again instead
-        if not {row for row in ids.values() if row > stored.upto} <= set(recent_ids.tolist()):
+        # a row written since the index that does not read back (spoilt) would hide its
+        # pairs: the full grouping reads it again instead
+        every_row = {*ids.values(), *removed.values()}
+        if not {row for row in every_row if row > stored.upto} <= set(recent_ids.tolist()):
             return None
-        query = np.unique(
-            np.concatenate(
-                [
-                    _band_tag(
-                        band_keys(np.stack([fps[p].signature, *fps[p].halves]), bands, rows), bands
-                    )
-                    for p in sorted(new)
-                ]
-            )
-        )
-        # every key's holders, counted as sorted_bucket_pairs counts them: each row as
+        broken = [g for g in old.groups if any(m.path in removed for m in g)]
+        remnant = {m.path for g in broken for m in g if m.path not in removed}
+        if not self._fetch(cache, remnant):
+            return None
+
+        def fingerprint_of(path: str) -> Fingerprint:
+            return fps[path] if path in ids else before[path]
+
+        def keys_of(paths: Iterable[str]) -> npt.NDArray[np.uint64]:
+            fp_list = [fingerprint_of(p) for p in sorted(paths)]
+            if not fp_list:
+                return np.zeros(0, dtype=np.uint64)
+            signatures = np.stack([part for fp in fp_list for part in (fp.signature, *fp.halves)])
+            return np.unique(_band_tag(band_keys(signatures, bands, rows), bands))
+
+        query = keys_of([*new, *removed, *remnant])
+        # each key's holders, counted as sorted_bucket_pairs counts them: each row as
         # often as it holds the key (whole and half signatures may agree)
         found = stored.buckets(query.tolist(), 8 * MAX_BUCKET)
         if found is None or not cache.usable:
@@ -990,57 +1020,86 @@ class Index:
         hit = np.isin(recent_keys, query)
         for key, row in zip(recent_keys[hit].tolist(), recent_owners[hit].tolist()):
             found[key].append(row)
-        path_of = {row: path for path, row in ids.items()}
-        holders = [[path_of[r] for r in held if r in path_of] for held in found.values()]
-        involved = {p for held in holders for p in held} | new
-        # documents with one key hash have one signature, so all of them are involved:
-        # which one the exact pass keeps (the first path) is decided among them
-        if not self._fetch(cache, involved):
+        now_of = {row: path for path, row in ids.items()}
+        then_of = {row: path for path, row in old_rows.items()}
+        held_now = [[now_of[r] for r in held if r in now_of] for held in found.values()]
+        held_then = [[then_of[r] for r in held if r in then_of] for held in found.values()]
+        involved = {p for held in held_now for p in held} | new | remnant
+        if not self._fetch(
+            cache, involved | {p for held in held_then for p in held} - set(removed)
+        ):
             return None
-        same: dict[str, list[str]] = {}
-        for path in sorted(involved):
-            same.setdefault(fps[path].key_hash, []).append(path)
-        distinct = {paths[0] for paths in same.values()}
-        old_keys = {fps[p].key_hash for p in involved if p not in new}
-        # a new document with an old one's key takes its place (the same pairs)
-        fresh = {p for p in new & distinct if fps[p].key_hash not in old_keys}
-        pairs: set[tuple[str, str]] = set()
-        for held in holders:
-            kept = [p for p in held if p in distinct]
-            if len(kept) > MAX_BUCKET:
-                return None  # a bucket the new files made degenerate: old pairs go too
-            for p in fresh.intersection(kept):
-                pairs.update((min(p, q), max(p, q)) for q in set(kept) if q != p)
-        if old.shorts and fresh:
+
+        def first_of_each_key(paths: Iterable[str]) -> set[str]:
+            # documents with one key hash have one signature, so all of them hold these
+            # keys: which one the exact pass keeps is decided among them
+            first: dict[str, str] = {}
+            for path in sorted(paths):
+                first.setdefault(fingerprint_of(path).key_hash, path)
+            return set(first.values())
+
+        distinct_then = first_of_each_key({p for held in held_then for p in held} | set(removed))
+        distinct_now = first_of_each_key(involved)
+        pairs_then: set[tuple[str, str]] = set()
+        pairs_now: set[tuple[str, str]] = set()
+        for then, now in zip(held_then, held_now):
+            for held, distinct, pairs in (
+                (then, distinct_then, pairs_then),
+                (now, distinct_now, pairs_now),
+            ):
+                kept = [p for p in held if p in distinct]
+                if len(kept) > MAX_BUCKET:
+                    return None  # a degenerate bucket before or after: pairs come and go
+                them = sorted(set(kept))
+                pairs.update((a, b) for i, a in enumerate(them) for b in them[i + 1 :])
+        lost, gained = pairs_then - pairs_now, pairs_now - pairs_then
+        # the stored short documents inside the documents that became distinct (new, or
+        # in a removed one's place) and that stopped being so (its place taken)
+        if old.shorts:
             if not self._fetch(cache, old.shorts):
                 return None
-            self.load_shingles([*old.shorts, *fresh])
+            self.load_shingles([*old.shorts, *(distinct_now ^ distinct_then)])
             lookup = ShortLookup({p: fps[p] for p in old.shorts})
-            for path in sorted(fresh):
-                pairs.update(lookup.pairs(path, fps[path], self.containment))
+            for path in sorted(distinct_now - distinct_then):
+                gained.update(lookup.pairs(path, fps[path], self.containment))
+            for path in sorted(distinct_then - distinct_now):  # none removed: see above
+                lost.update(lookup.pairs(path, fps[path], self.containment))
+        # what is left of a group that lost a member holds together by its own pairs
+        inside = {(a, b) for a, b in pairs_now if a in remnant and b in remnant}
+        shorts_left = [p for p in old.shorts if p in remnant]
+        if shorts_left:
+            self.load_shingles(remnant)
+            lookup = ShortLookup({p: fps[p] for p in shorts_left})
+            for path in sorted(remnant & distinct_now):
+                inside.update(lookup.pairs(path, fps[path], self.containment))
+        check = sorted(gained | inside)
         plausible = [
-            (a, b)
-            for a, b in sorted(pairs)
-            if could_join(fps[a], fps[b], self.threshold, self.containment)
+            (a, b) for a, b in check if could_join(fps[a], fps[b], self.threshold, self.containment)
         ]
         self.load_shingles({p for pair in plausible for p in pair})
         groups = _UnionFind()
-        for members in old.groups:
-            for member in members[1:]:
-                groups.union(members[0].path, member.path)
+        for group in old.groups:
+            if group not in broken:
+                for member in group[1:]:
+                    groups.union(group[0].path, member.path)
+        same: dict[str, list[str]] = {}
+        for path in sorted(involved):
+            same.setdefault(fps[path].key_hash, []).append(path)
         for paths in same.values():
             for path in paths[1:]:
                 groups.union(paths[0], path)
         for a, b in plausible:
             if self.related(a, b)[0]:
                 groups.union(a, b)
-        touched = {groups.find(p) for p in new}
-        kept_groups = [m for m in old.groups if groups.find(m[0].path) not in touched]
+        touched = {groups.find(p) for p in new | remnant}
+        kept_groups = [
+            m for m in old.groups if m not in broken and groups.find(m[0].path) not in touched
+        ]
         regroup: dict[str, list[str]] = {}
         for path in [*(m.path for g in old.groups for m in g), *old.singletons, *new]:
-            if groups.find(path) in touched:
+            if path not in removed and groups.find(path) in touched:
                 regroup.setdefault(groups.find(path), []).append(path)
-        alone = [p for p in old.singletons if groups.find(p) not in touched]
+        alone = [p for p in old.singletons if p not in removed and groups.find(p) not in touched]
         for paths in regroup.values():
             if len(paths) == 1:
                 alone.append(paths[0])
@@ -1049,8 +1108,9 @@ class Index:
                 return None
             self.load_shingles(paths)
             kept_groups.append(self._cluster(sorted(paths)).members)
-        result = self._result(kept_groups, alone, old.candidates + len(pairs))
-        return result, list(old.shorts)
+        candidates = old.candidates - len(lost) + len(gained)
+        shorts = [p for p in old.shorts if p not in removed]
+        return self._result(kept_groups, alone, candidates), shorts
 
     def _group(self) -> DedupResult:
         groups = _UnionFind()
