@@ -14,7 +14,9 @@ In the same run it times:
   ``RMinHash(128).update`` and ``RMinHashLSH(threshold, 128, 16)`` (``pip install
   '.[bench]'``); union-find over the LSH candidates;
 * ``docdiff dedup --jobs 2`` from a cold cache, then again with the cache warm; with
-  ``--jobs-scaling`` also cold with ``--jobs 1``;
+  ``--jobs-scaling`` also cold with ``--jobs 1``; last, warm after 10 edited copies were
+  added (in a folder removed again after) and after 10 archived files were moved out
+  (and back after);
 * ``docdiff match`` of a PDF-layout copy against the warm cache, twice; then with
   ``--trust-cache`` three times (the first walks, checks and records the folders; the
   others check only the folders and the candidates), beside ``python -c pass``;
@@ -271,6 +273,22 @@ def run_added(folder: Path, truth: dict[str, str], cmd: list[str]) -> tuple[floa
         shutil.rmtree(extra)
 
 
+def run_removed(folder: Path, truth: dict[str, str], cmd: list[str]) -> tuple[float, float, str]:
+    """Time ``cmd`` (a warm dedup) after moving :data:`ADDED` archived documents, some
+    of them copies in groups, out of the archive (as ``docdiff apply`` does); they are
+    moved back after."""
+    aside = Path(tempfile.mkdtemp(prefix="docdiff-bench-moved-"))
+    names = sorted(truth)[:: max(1, len(truth) // ADDED)][:ADDED]
+    try:
+        for n, name in enumerate(names):
+            (folder / name).rename(aside / f"{n}.txt")
+        return run(cmd)
+    finally:
+        for n, name in enumerate(names):
+            (aside / f"{n}.txt").rename(folder / name)
+        aside.rmdir()
+
+
 _MEASURE = """
 import resource, subprocess, sys
 proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
@@ -346,6 +364,7 @@ def main() -> None:
         results[name] = (ref_runs, score(json.loads(ref_runs[-1][2]), truth))
     cold, warm, one_job, first_queries, queries, trusted, bare = [], [], [], [], [], [], []
     added: list[tuple[float, float, str]] = []
+    removed: list[tuple[float, float, str]] = []
     same_warm: list[bool] = []
     filed = next(p for p in sorted(truth) if p.startswith("copies/") and p.endswith("_pdf.txt"))
     cache_mb = 0.0
@@ -377,6 +396,7 @@ def main() -> None:
             # last: adding files changes the archive's folders, which the trusted runs
             # above must find as they were recorded
             added.append(run_added(args.dir, truth, dedup_cmd(2)))
+            removed.append(run_removed(args.dir, truth, dedup_cmd(2)))
             if args.jobs_scaling:  # the same cold run on one process, right after
                 one_job.append(run(dedup_cmd(1, str(Path(tmp) / "one.sqlite"))))
     data = json.loads(cold[-1][2])
@@ -402,6 +422,11 @@ def main() -> None:
     a = statistics.median(r[0] for r in added)
     print(
         f"warm run after {ADDED} files were added: {a:.2f} s median ({c / a:.1f}x faster than cold)"
+    )
+    gone = statistics.median(r[0] for r in removed)
+    print(
+        f"warm run after {ADDED} files were moved out: {gone:.2f} s median, peak "
+        f"{max(r[1] for r in removed):.0f} MB ({c / gone:.1f}x faster than cold)"
     )
     if one_job:
         one = medians["docdiff dedup --jobs 1 (cold cache)"]

@@ -821,7 +821,7 @@ class Index:
         place: a changed file gets a new row), the paths, the sizes and the thresholds.
         When the cache holds the answer for the same inputs, it is taken as it is and
         no fingerprint is read; when it holds one for the archive before files were
-        added, the new files are grouped into it (:meth:`_grown`); otherwise it is
+        added or removed, that answer is updated (:meth:`_grown`); otherwise it is
         worked out in full. The answer is stored either way.
         """
         found = self._inputs()
@@ -1065,13 +1065,8 @@ class Index:
             for path in sorted(distinct_then - distinct_now):  # none removed: see above
                 lost.update(lookup.pairs(path, fps[path], self.containment))
         # what is left of a group that lost a member holds together by its own pairs
+        # (there are no short documents when one was removed: see above)
         inside = {(a, b) for a, b in pairs_now if a in remnant and b in remnant}
-        shorts_left = [p for p in old.shorts if p in remnant]
-        if shorts_left:
-            self.load_shingles(remnant)
-            lookup = ShortLookup({p: fps[p] for p in shorts_left})
-            for path in sorted(remnant & distinct_now):
-                inside.update(lookup.pairs(path, fps[path], self.containment))
         check = sorted(gained | inside)
         plausible = [
             (a, b) for a, b in check if could_join(fps[a], fps[b], self.threshold, self.containment)
