@@ -603,8 +603,9 @@ def dedup_command(
     Exact copies, re-encoded, re-laid-out and Traditional copies, copies cut short and
     partly garbled copies are grouped; unrelated reports of the same genre are not.
     Fingerprints and answers are cached (every file is still checked), so a second
-    run over an unchanged folder reads no document. dedup never modifies, moves or deletes a scanned file; `--plan` writes a
-    plan that `docdiff apply` carries out after you have reviewed it.
+    run over an unchanged folder reads no document. dedup never modifies, moves or
+    deletes a scanned file; `--plan` writes a plan that `docdiff apply` carries out
+    after you have reviewed it.
     Exit status: 0 no duplicates, 1 duplicates found, 2 trouble.
 
     \b

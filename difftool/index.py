@@ -48,6 +48,7 @@ from difftool.fingerprint import (
 from difftool.limits import DEFAULT_MAX_SIZE
 
 if TYPE_CHECKING:
+    from difftool.cache import BandIndex
     from difftool.load.walk import Found
 
 #: Normaliser and fingerprint version: part of the cache key, so a change invalidates.
@@ -209,6 +210,12 @@ def _fingerprint_file(
 STALE_ROWS = 1_000
 
 
+def _few_since(rows: int, stored: BandIndex, bands: int) -> bool:
+    """Whether ``rows`` added since ``stored`` was written are few enough to band beside
+    it rather than write it again (:data:`STALE_ROWS`, or a tenth of its documents)."""
+    return rows <= max(STALE_ROWS, stored.size // (3 * bands) // 10)
+
+
 def _archive_band_keys(
     ids: npt.NDArray[np.int64], sigs: npt.NDArray[np.uint64], bands: int, rows: int
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
@@ -229,7 +236,7 @@ def _band_lookup(
     stored = cache.band_index()
     if stored is not None:
         recent_ids, recent_sigs = cache.signatures(after=stored.upto)
-        if recent_ids.size <= max(STALE_ROWS, stored.size // (3 * bands) // 10):
+        if _few_since(recent_ids.size, stored, bands):
             found = stored.lookup(sorted(set(query.tolist())), MAX_BUCKET)
             keys, owners = _archive_band_keys(recent_ids, recent_sigs, bands, rows)
             found.update(np.unique(owners[np.isin(keys, query)]).tolist())
@@ -703,7 +710,7 @@ class Index:
                 stored is not None
                 and stored.size <= 2 * ours
                 and max(ids.values()) < 1 << 32
-                and len(recent) <= max(STALE_ROWS, stored.size // (3 * bands) // 10)
+                and _few_since(len(recent), stored, bands)
             ):
                 try:
                     keys, owners = stored.read()
@@ -988,7 +995,7 @@ class Index:
         if stored is None:
             return None
         recent_ids, recent_sigs = cache.signatures(after=stored.upto)
-        if recent_ids.size > max(STALE_ROWS, stored.size // (3 * bands) // 10):
+        if not _few_since(recent_ids.size, stored, bands):
             return None
         # a row written since the index that does not read back (spoilt) would hide its
         # pairs: the full grouping reads it again instead

@@ -90,6 +90,12 @@ class MatchResult:
     #: were checked, not every file.
     trusted: bool = False
 
+    #: What an answer from a recorded walk says of itself, in every view.
+    TRUSTED_NOTE = (
+        "--trust-cache: folders and candidates checked, not every file "
+        "(a file rewritten in place is seen only as a candidate)"
+    )
+
     def tied(self, candidate: Candidate) -> bool:
         """Whether a candidate ranks equal with another one (shown to within 0.1%)."""
         mine = round(candidate.similarity, 3)

@@ -467,12 +467,7 @@ def render_match(result: MatchResult) -> str:
         f"<h1>docdiff match: {_e(result.query)}</h1>"
         '<table class="list"><tr><th>#</th><th>archived version</th><th>similar</th><th>contains</th>'
         f"<th>changed</th><th>added</th><th>removed</th><th>moved</th></tr>{''.join(rows)}</table>"
-        + (
-            "<p class=ctx>--trust-cache: folders and candidates checked, not every file "
-            "(a file rewritten in place is seen only as a candidate)</p>"
-            if result.trusted
-            else ""
-        )
+        + (f"<p class=ctx>{_e(result.TRUSTED_NOTE)}</p>" if result.trusted else "")
         + comparison_body(best.comparison, level=2)
         + _errors(result.errors)
     )

@@ -87,11 +87,7 @@ class MatchView:
                 f"closest: {printable(best.path)}; it differs (docdiff match --diff shows how)"
             )
         if result.trusted:
-            yield Text(
-                "--trust-cache: folders and candidates checked, not every file "
-                "(a file rewritten in place is seen only as a candidate)",
-                style="dim",
-            )
+            yield Text(result.TRUSTED_NOTE, style="dim")
         if result.errors:
             yield indented(
                 Text(f"{printable(path)}: {printable(error)}", style="red")
