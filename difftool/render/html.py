@@ -48,7 +48,9 @@ h1{font-size:1.3rem;margin:.2rem 0 .6rem}
 h2{font-size:1.05rem;margin:1.2rem 0 .3rem}
 table.meta,table.figures,table.list{border-collapse:collapse;font-size:13px;margin:.4rem 0}
 table.meta td,table.meta th,table.figures td,table.figures th,table.list td,table.list th{border:1px solid var(--line);padding:.15rem .45rem;text-align:left;vertical-align:top}
-table.meta td,table.list td{overflow-wrap:anywhere}
+table.meta td,table.list td.path{overflow-wrap:anywhere}
+table.list td{white-space:nowrap}
+table.list td.path{white-space:normal;min-width:14ch}
 .summary{font-weight:600}
 .change{border-left:4px solid #3b5bdb;padding:.2rem .8rem;margin:.6rem 0;scroll-margin-top:1rem}
 .change:target,.change.current{background:#f3f6ff}
@@ -396,7 +398,7 @@ def render_groups(
             grouped.add(m.path)
             role = "representative" if k == 0 else ("partial copy" if m.partial else "version")
             rows.append(
-                f"<tr><td>{_e(m.path)}</td><td>{role}</td><td>{m.similarity:.1%}</td>"
+                f"<tr><td class=path>{_e(m.path)}</td><td>{role}</td><td>{m.similarity:.1%}</td>"
                 f"<td>{m.containment:.1%}</td><td>{'yes' if m.partial else ''}</td><td>{m.size:,}</td></tr>"
             )
         parts.append(
@@ -460,7 +462,7 @@ def render_match(result: MatchResult) -> str:
         tie = " (tie)" if result.tied(c) else ""
         s = c.summary
         rows.append(
-            f"<tr><td>{n}{tie}</td><td>{_e(c.path)}</td><td>{percent(c.similarity, c.comparison.differs)}</td><td>{c.containment:.1%}</td>"
+            f"<tr><td>{n}{tie}</td><td class=path>{_e(c.path)}</td><td>{percent(c.similarity, c.comparison.differs)}</td><td>{c.containment:.1%}</td>"
             f"<td>{s['change']}</td><td>{s['insert']}</td><td>{s['delete']}</td><td>{s['move']}</td></tr>"
         )
     body = (
