@@ -198,14 +198,23 @@ def _similarity_matrix(ga: Sequence[str], gb: Sequence[str]) -> list[list[float]
 
 
 def _align_gap(
-    ga: Sequence[str], gb: Sequence[str], threshold: float
+    ga: Sequence[str],
+    gb: Sequence[str],
+    threshold: float,
+    ma: Sequence[str] | None = None,
+    mb: Sequence[str] | None = None,
 ) -> list[tuple[str, int, int, int, int]]:
     """Align a gap; return ``(kind, a0, a1, b0, b1)`` in gap-relative indices.
 
     Kinds: ``pair`` (1:1, 1:2 or 2:1), ``delete``, ``insert``. Dynamic programming
     maximises the summed similarity of pairs; an exactly equal pair scores double so
-    that it is never traded for a merge.
+    that it is never traded for a merge. ``ma`` and ``mb`` are the keys with their end
+    marks: two sentences that are exactly one of the other side, marks and all (a line
+    break one layout has after ``毛主席说过：`` or inside ``M`` / ``2``), are a pair
+    scored as an equal one, however similar the first sentence alone already is.
     """
+    ma = ma if ma is not None else ga
+    mb = mb if mb is not None else gb
     n, m = len(ga), len(gb)
     if n == 0 or m == 0 or n * m > GAP_CAP:
         out: list[tuple[str, int, int, int, int]] = []
@@ -240,19 +249,33 @@ def _align_gap(
                 if s >= threshold and score[i - 1][j - 1] + gain > best:
                     best, how = score[i - 1][j - 1] + gain, (1, 1)
                 if j >= 2:
-                    s2 = ratio(ga[i - 1], join_keys((gb[j - 2], gb[j - 1])))
-                    if (
-                        s2 >= threshold
-                        and s2 >= max(sim[i - 1][j - 1], sim[i - 1][j - 2]) + SPLIT_MARGIN
-                    ) and score[i - 1][j - 2] + 1.5 * s2 > best:
-                        best, how = score[i - 1][j - 2] + 1.5 * s2, (1, 2)
+                    if same_run((mb[j - 2], gb[j - 1]), ga[i - 1]):
+                        gain = 2.0 * (
+                            1.0 + (len(ga[i - 1]) + len(mb[j - 2]) + len(gb[j - 1])) / 10_000
+                        )
+                    else:
+                        s2 = ratio(ga[i - 1], join_keys((gb[j - 2], gb[j - 1])))
+                        ok = (
+                            s2 >= threshold
+                            and s2 >= max(sim[i - 1][j - 1], sim[i - 1][j - 2]) + SPLIT_MARGIN
+                        )
+                        gain = 1.5 * s2 if ok else -1.0
+                    if gain >= 0 and score[i - 1][j - 2] + gain > best:
+                        best, how = score[i - 1][j - 2] + gain, (1, 2)
                 if i >= 2:
-                    s2 = ratio(join_keys((ga[i - 2], ga[i - 1])), gb[j - 1])
-                    if (
-                        s2 >= threshold
-                        and s2 >= max(sim[i - 1][j - 1], sim[i - 2][j - 1]) + SPLIT_MARGIN
-                    ) and score[i - 2][j - 1] + 1.5 * s2 > best:
-                        best, how = score[i - 2][j - 1] + 1.5 * s2, (2, 1)
+                    if same_run((ma[i - 2], ga[i - 1]), gb[j - 1]):
+                        gain = 2.0 * (
+                            1.0 + (len(ma[i - 2]) + len(ga[i - 1]) + len(gb[j - 1])) / 10_000
+                        )
+                    else:
+                        s2 = ratio(join_keys((ga[i - 2], ga[i - 1])), gb[j - 1])
+                        ok = (
+                            s2 >= threshold
+                            and s2 >= max(sim[i - 1][j - 1], sim[i - 2][j - 1]) + SPLIT_MARGIN
+                        )
+                        gain = 1.5 * s2 if ok else -1.0
+                    if gain >= 0 and score[i - 2][j - 1] + gain > best:
+                        best, how = score[i - 2][j - 1] + gain, (2, 1)
             score[i][j], move[i][j] = best, how
     steps: list[tuple[str, int, int, int, int]] = []
     i, j = n, m
@@ -283,6 +306,23 @@ def join_keys(keys: Sequence[str]) -> str:
     return out
 
 
+def same_run(parts: Sequence[str], whole: str) -> bool:
+    """Whether sentences (each but the last with its end mark) are exactly ``whole``:
+    one sentence that one layout's line break cut in two. The cut may have come between
+    two Latin letters or digits (``M`` / ``2``), so the join without a space counts too."""
+    # most pairs fail at once on their lengths ("…" is the one variant of another length)
+    lengths = 0 <= len(whole) - sum(map(len, parts)) < len(parts)
+    if not lengths and "…" not in whole and not any("…" in part for part in parts):
+        return False
+    runs = (join_keys(parts), "".join(parts))
+    return whole in runs or any(punctuation_variant(run, whole) for run in runs)
+
+
+def _run(sentences: Sequence[Sentence]) -> list[str]:
+    """Keys as :func:`same_run` takes them: each but the last with its end mark."""
+    return [s.key + s.mark for s in sentences[:-1]] + [s.key for s in sentences[-1:]]
+
+
 def _pair_op(
     a: Sequence[Sentence],
     b: Sequence[Sentence],
@@ -292,7 +332,13 @@ def _pair_op(
 ) -> Op:
     ka = join_keys([s.key for s in a[ar[0] : ar[1]]])
     kb = join_keys([s.key for s in b[br[0] : br[1]]])
-    if ka == kb or punctuation_variant(ka, kb):
+    ra, rb = _run(a[ar[0] : ar[1]]), _run(b[br[0] : br[1]])
+    if (
+        ka == kb
+        or punctuation_variant(ka, kb)
+        or (len(ra) > 1 and len(rb) == 1 and same_run(ra, rb[0]))
+        or (len(rb) > 1 and len(ra) == 1 and same_run(rb, ra[0]))
+    ):
         # a split or merge that changed no word, or a quote style: layout, not content
         return Op("equal", ar, br, 1.0, layout_only=True)
     segments = tuple(inline.diff(ka, kb))
@@ -382,10 +428,13 @@ def _strict(ops: list[Op], a: Sequence[Sentence], b: Sequence[Sentence]) -> list
 def _raw_ops(a: Sequence[Sentence], b: Sequence[Sentence], threshold: float) -> list[Op]:
     ka = [s.key for s in a]
     kb = [s.key for s in b]
+    ma = [s.key + s.mark for s in a]
+    mb = [s.key + s.mark for s in b]
     ops: list[Op] = []
     prev_a = prev_b = 0
     for i, j in [*_match_equal(ka, kb), (len(ka), len(kb))]:
-        for kind, x0, x1, y0, y1 in _align_gap(ka[prev_a:i], kb[prev_b:j], threshold):
+        gap = _align_gap(ka[prev_a:i], kb[prev_b:j], threshold, ma[prev_a:i], mb[prev_b:j])
+        for kind, x0, x1, y0, y1 in gap:
             ar, br = (prev_a + x0, prev_a + x1), (prev_b + y0, prev_b + y1)
             if kind == "pair":
                 ops.append(_pair_op(a, b, ar, br))

@@ -200,6 +200,44 @@ def _decimal_wrap(line: str, following: str) -> bool:
     return len(line) >= 2 and line[-1] == "." and line[-2].isdigit() and following[:1].isdigit()
 
 
+#: Marks no line can start with: clause and sentence marks, closing brackets and quotes,
+#: a percent sign. A line that starts with one goes on from the line before it, however
+#: short that line is: web text puts each link on a line of its own (``依据《`` /
+#: ``预算法`` / ``》，…``), a PDF wraps before a mark, a subscript takes a line.
+_GOES_ON = frozenset("，、。；：？！,;:?!%％)）》」』】〕〉”’")
+#: Opening brackets and quotes, and the enumeration comma: a line that ends with one
+#: goes on in the next.
+_OPENS = frozenset("《（「『【〔〈“‘([、")
+
+
+def _forced_join(line: str, following: str) -> str | None:
+    """How a line joins the next whatever its width (see :data:`_GOES_ON`): the text to
+    put between them (the wrap's replacement), or None when the line may end there. A
+    figure cut before its decimal point (``17`` / ``. 63``, as extractors give it) joins
+    with the space after the point left out by the caller."""
+    first, last = following[0], line[-1]
+    if first in _GOES_ON or last in _OPENS:
+        return ""
+    if first in ".．" and last.isdigit() and following[1:2].isdigit():
+        return ""
+    # a CJK paragraph never ends with a comma ("第一，" / "支援工业建设…" is one sentence
+    # in bold type); an English line may ("Dear Sir,")
+    if last == "，" or (last == "," and _cjk_near(line[-12:] + following[:12])):
+        return ""
+    return None
+
+
+def _point_space(line: str, following: str) -> bool:
+    """``17`` / ``. 63``: a decimal point at a line's start with the extractor's space
+    after it (left out when the lines join)."""
+    return (
+        following[:1] in ".．"
+        and line[-1:].isdigit()
+        and following[1:2] == " "
+        and following[2:3].isdigit()
+    )
+
+
 def _english_continues(line: str, following: str) -> bool:
     """English prose wrapped at a ragged margin: a line ending inside a sentence (a word,
     a figure or a comma) followed by one starting with a lower-case word."""
@@ -262,6 +300,19 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
         line = texts[i]
         end = starts[i] + len(line)
         nxt = starts[i + 1]
+        following = texts[i + 1]
+        forced = (
+            _forced_join(line, following) if not breaks[i] or following[0] in _GOES_ON else None
+        )
+        if forced is None and _point_space(line, following):
+            forced = ""
+        if forced is not None:
+            joins += 1
+            heading_lines = 0
+            append((end, nxt, forced))
+            if _point_space(line, following):
+                append((nxt + 1, nxt + 2, ""))
+            continue
         if heads[i] and heading_lines == 0 and not _SENTENCE_END.search(line):
             # a title has no comma; "三、坚持把科技进步…，更…" is a numbered paragraph
             heading_lines = 0 if _CLAUSE_COMMA.search(line) else 1
@@ -275,7 +326,6 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
             if nxt - end != 1:
                 append((end, nxt, "\n"))
             continue
-        following = texts[i + 1]
         if heading_lines:
             # a numbered paragraph ("（一）…。") is not a heading: it joins on
             sentence_like = _SENTENCE_END.search(following) or _CLAUSE_COMMA.search(following)
