@@ -210,32 +210,37 @@ _GOES_ON = frozenset("，、。；：？！,;:?!%％)）》」』】〕〉”’
 _OPENS = frozenset("《（「『【〔〈“‘([、")
 
 
-def _forced_join(line: str, following: str) -> str | None:
-    """How a line joins the next whatever its width (see :data:`_GOES_ON`): the text to
-    put between them (the wrap's replacement), or None when the line may end there. A
-    figure cut before its decimal point (``17`` / ``. 63``, as extractors give it) joins
-    with the space after the point left out by the caller."""
+#: First and last characters that may force a join (:func:`_forced_join`): each line is
+#: tested against these two sets before anything else.
+_MAY_GO_ON = _GOES_ON | frozenset(".．")
+_MAY_OPEN = _OPENS | frozenset("，,")
+
+
+def _forced_join(line: str, following: str, end: int, at: int, ended: bool) -> list[Edit] | None:
+    """The edits that join a line to the next whatever its width (see :data:`_GOES_ON`),
+    or None when the line may end there. ``end`` is where the line ends, ``at`` where
+    the next starts, ``ended`` whether the line ends a sentence (only a mark that goes
+    on joins it then). A figure cut before its decimal point (``17`` / ``. 63``, as
+    extractors give it) joins, and the extractor's space after the point goes."""
     first, last = following[0], line[-1]
-    if first in _GOES_ON or last in _OPENS:
-        return ""
-    if first in ".．" and last.isdigit() and following[1:2].isdigit():
-        return ""
+    wrap: Edit = (end, at, "")
+    if first in _GOES_ON:
+        return [wrap]
+    if ended:
+        return None
+    if last in _OPENS:
+        return [wrap]
+    if first in ".．" and last.isdigit():
+        if following[1:2].isdigit():
+            return [wrap]
+        if following[1:2] == " " and following[2:3].isdigit():
+            return [wrap, (at + 1, at + 2, "")]
+        return None
     # a CJK paragraph never ends with a comma ("第一，" / "支援工业建设…" is one sentence
     # in bold type); an English line may ("Dear Sir,")
     if last == "，" or (last == "," and _cjk_near(line[-12:] + following[:12])):
-        return ""
+        return [wrap]
     return None
-
-
-def _point_space(line: str, following: str) -> bool:
-    """``17`` / ``. 63``: a decimal point at a line's start with the extractor's space
-    after it (left out when the lines join)."""
-    return (
-        following[:1] in ".．"
-        and line[-1:].isdigit()
-        and following[1:2] == " "
-        and following[2:3].isdigit()
-    )
 
 
 def _english_continues(line: str, following: str) -> bool:
@@ -301,18 +306,13 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
         end = starts[i] + len(line)
         nxt = starts[i + 1]
         following = texts[i + 1]
-        forced = (
-            _forced_join(line, following) if not breaks[i] or following[0] in _GOES_ON else None
-        )
-        if forced is None and _point_space(line, following):
-            forced = ""
-        if forced is not None:
-            joins += 1
-            heading_lines = 0
-            append((end, nxt, forced))
-            if _point_space(line, following):
-                append((nxt + 1, nxt + 2, ""))
-            continue
+        if following[0] in _MAY_GO_ON or line[-1] in _MAY_OPEN:
+            forced = _forced_join(line, following, end, nxt, breaks[i])
+            if forced is not None:
+                joins += 1
+                heading_lines = 0
+                edits.extend(forced)
+                continue
         if heads[i] and heading_lines == 0 and not _SENTENCE_END.search(line):
             # a title has no comma; "三、坚持把科技进步…，更…" is a numbered paragraph
             heading_lines = 0 if _CLAUSE_COMMA.search(line) else 1
