@@ -210,6 +210,21 @@ _GOES_ON = frozenset("，、。；：？！,;:?!%％)）》」』】〕〉”’
 _OPENS = frozenset("《（「『【〔〈“‘([、")
 
 
+def _sentence_like(line: str) -> bool:
+    return bool(_SENTENCE_END.search(line) or _CLAUSE_COMMA.search(line))
+
+
+def _inside_quote(texts: list[str], first: int, last: int) -> bool:
+    """Whether a full line that ends a sentence (``…而告终。``) is inside a quotation its
+    paragraph opened and has not closed: then it is a wrap, not the paragraph's end,
+    unless the next line opens a quote (a quotation of several paragraphs opens each
+    with ``“`` and closes only the last). The last 40 lines are counted at most."""
+    if texts[last + 1][:1] in "“‘「『":
+        return False
+    run = "".join(texts[max(first, last - 40) : last + 1])
+    return run.count("“") > run.count("”") or run.count("「") > run.count("」")
+
+
 #: First and last characters that may force a join (:func:`_forced_join`): each line is
 #: tested against these two sets before anything else.
 _MAY_GO_ON = _GOES_ON | frozenset(".．")
@@ -299,6 +314,7 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
         edits.append((0, starts[0], ""))
     joins = 0
     heading_lines = 0  # lines of a heading joined so far
+    paragraph = 0  # the line the current paragraph starts at
     wrapped = width is not None
     append = edits.append
     for i in range(len(texts) - 1):
@@ -317,19 +333,19 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
             # a title has no comma; "三、坚持把科技进步…，更…" is a numbered paragraph
             heading_lines = 0 if _CLAUSE_COMMA.search(line) else 1
         if (
-            (widths[i] < full and not _english_continues(line, texts[i + 1]))
+            (widths[i] < full and not _english_continues(line, following))
             or heads[i + 1]
-            or breaks[i]
+            or (breaks[i] and not (wrapped and _inside_quote(texts, paragraph, i)))
             or (heading_lines and (heading_lines >= 2 or not wrapped))
         ):
             heading_lines = 0
+            paragraph = i + 1
             if nxt - end != 1:
                 append((end, nxt, "\n"))
             continue
         if heading_lines:
             # a numbered paragraph ("（一）…。") is not a heading: it joins on
-            sentence_like = _SENTENCE_END.search(following) or _CLAUSE_COMMA.search(following)
-            heading_lines = 0 if sentence_like else heading_lines + 1
+            heading_lines = 0 if _sentence_like(following) else heading_lines + 1
         joins += 1
         # most joins are CJK to CJK: test the cheap case before calling _joiner
         append((end, nxt, "" if line[-1] >= "\x80" else _joiner(line, following)))

@@ -277,7 +277,22 @@ def test_pinyin_annotations_cut_by_pdf_wraps_are_stripped():
         assert not comparison.changes, (layout.__name__, len(comparison.changes))
 
 
-@pytest.mark.parametrize("report", ["1984", "1993", "2013", "2014", "2015", "2019"])
+def test_a_page_wide_line_that_ends_a_sentence_inside_a_quotation_is_a_wrap():
+    from difftool import normalise
+
+    quote = "他指出：“" + FILLER[: 38 - 6] + "。"  # a full line, the quotation still open
+    page = "\n\n".join(
+        [*_page_lines(), quote, "现在情况变了，第一个原因基本解决了。”", *_page_lines()]
+    )
+    assert "。现在情况变了" in normalise(page).text
+    # a quotation of several paragraphs opens each with “ and closes only the last
+    page = "\n\n".join(
+        [*_page_lines(), quote, "“现在情况变了，第一个原因基本解决了。”", *_page_lines()]
+    )
+    assert "。\n“现在情况变了" in normalise(page).text
+
+
+@pytest.mark.parametrize("report", ["1978", "1984", "1993", "2013", "2014", "2015", "2019"])
 def test_reports_whose_source_breaks_sentences_compare_equal_in_every_layout(report):
     path = CORPUS / f"{report}.txt"
     if not path.is_file():
