@@ -322,16 +322,17 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
         end = starts[i] + len(line)
         nxt = starts[i + 1]
         following = texts[i + 1]
+        if heads[i] and heading_lines == 0 and not _SENTENCE_END.search(line):
+            # a title has no comma; "三、坚持把科技进步…，更…" is a numbered paragraph
+            heading_lines = 0 if _CLAUSE_COMMA.search(line) else 1
         if following[0] in _MAY_GO_ON or line[-1] in _MAY_OPEN:
             forced = _forced_join(line, following, end, nxt, breaks[i])
             if forced is not None:
                 joins += 1
-                heading_lines = 0
+                if heading_lines:  # a title's second line, as any other join counts it
+                    heading_lines = 0 if _sentence_like(following) else heading_lines + 1
                 edits.extend(forced)
                 continue
-        if heads[i] and heading_lines == 0 and not _SENTENCE_END.search(line):
-            # a title has no comma; "三、坚持把科技进步…，更…" is a numbered paragraph
-            heading_lines = 0 if _CLAUSE_COMMA.search(line) else 1
         if (
             (widths[i] < full and not _english_continues(line, following))
             or heads[i + 1]

@@ -269,6 +269,20 @@ def test_one_sentence_cut_in_two_by_a_line_break_is_no_change(a, b):
         ]
 
 
+def test_a_title_wrapped_before_its_enumeration_comma_keeps_its_paragraph_apart():
+    # seed 000's first title, printed 28 characters a line, breaks before its "、"; the
+    # forced join of that line once made the title forget it was one, and it took the
+    # paragraph after it
+    from difftool import normalise
+
+    title = "一、深入学习贯彻落实习近平总书记重要讲话重要指示精神和党中央国务院的决策"
+    tail = "、党的二十大关于法治建设重大部署和习近平法治思想以及全面依法治国"
+    para = "将学习贯彻落实习近平总书记重要讲话重要指示精神作为一项长期的重大政治任务来抓，"
+    lines = [title, tail, para[:38], para[38:] + "印发学习计划。"]
+    key = normalise("\n\n".join([*_page_lines(), *lines, *_page_lines()])).text
+    assert title + tail + "\n将学习" in key
+
+
 def test_pinyin_annotations_cut_by_pdf_wraps_are_stripped():
     text = read(SEED_002)
     web = web_layout(text)
