@@ -210,6 +210,19 @@ _GOES_ON = frozenset("，、。；：？！,;:?!%％)）》」』】〕〉”’
 _OPENS = frozenset("《（「『【〔〈“‘([、")
 
 
+_WORD_END = re.compile(r"[A-Za-z]+-$")
+_WORD_START = re.compile(r"[a-z]+")
+_COMPOUND = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+")
+
+
+def _wrapped_word(line: str, following: str) -> str | None:
+    """An English word a line's end hyphenated (``mone-`` / ``tary``), written with its
+    hyphen (``mone-tary``), or None."""
+    left = _WORD_END.search(line[-40:])
+    right = _WORD_START.match(following)
+    return None if left is None or right is None else left.group() + right.group()
+
+
 def _sentence_like(line: str) -> bool:
     return bool(_SENTENCE_END.search(line) or _CLAUSE_COMMA.search(line))
 
@@ -314,6 +327,7 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
         edits.append((0, starts[0], ""))
     joins = 0
     heading_lines = 0  # lines of a heading joined so far
+    compounds: frozenset[str] | None = None  # the text's hyphenated words, when needed
     paragraph = 0  # the line the current paragraph starts at
     wrapped = width is not None
     append = edits.append
@@ -348,6 +362,13 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
             # a numbered paragraph ("（一）…。") is not a heading: it joins on
             heading_lines = 0 if _sentence_like(following) else heading_lines + 1
         joins += 1
+        word = _wrapped_word(line, following) if line[-1] == "-" else None
+        if word is not None:
+            if compounds is None:  # read once, and only from a text that hyphenates
+                compounds = frozenset(_COMPOUND.findall(text))
+            if word not in compounds:  # "mone-" / "tary": the hyphen goes with the wrap;
+                append((end - 1, nxt, ""))  # "well-known" written so elsewhere keeps it
+                continue
         # most joins are CJK to CJK: test the cheap case before calling _joiner
         append((end, nxt, "" if line[-1] >= "\x80" else _joiner(line, following)))
     last_end = starts[-1] + len(texts[-1])

@@ -25,6 +25,10 @@ from difftool.offsets import Edit, OffsetMap, apply_edits
 __all__ = ["STEPS", "TOKEN_STEPS", "Step", "normalise"]
 
 _WIDE_PUNCT = frozenset("“”‘’—…·\n")
+#: Marks CJK and English text share: a space next to one is layout only when the
+#: character on its other side is CJK too (``称为 “中国” 的``, but ``the “people first”
+#: principle``).
+_SHARED_PUNCT = frozenset("“”‘’—…·")
 
 
 def _is_wide(ch: str) -> bool:
@@ -124,6 +128,9 @@ def _class_edits(pattern: re.Pattern[str], repl: str):  # type: ignore[no-untype
 # --- line ends and invisible characters ---------------------------------------------
 
 _CR = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+#: Latin ligatures a PDF's fonts put in for ``fi``, ``fl``…: the letters they stand for.
+_LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+_LIGATURE = re.compile("[ﬀ-ﬆ]")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e]+")
 
 # --- markup ---------------------------------------------------------------------------
@@ -374,11 +381,16 @@ def _spaces(text: str) -> tuple[list[Edit], int]:
     n = len(text)
     for m in _SPACE_RUN.finditer(text):
         start, end = m.start(), m.end()
+        left, right = text[start - 1 : start], text[end : end + 1]
+        if left in _SHARED_PUNCT:
+            left = text[start - 2 : start - 1] or "\n"
+        if right in _SHARED_PUNCT:
+            right = text[end + 1 : end + 2] or "\n"
         if (
             start == 0
             or end == n
-            or _is_wide(text[start - 1])
-            or _is_wide(text[end])
+            or _is_wide(left)
+            or _is_wide(right)
             or _inside_figure(text, start, end)
         ):
             edits.append((start, end, ""))
@@ -462,6 +474,12 @@ STEPS: tuple[Step, ...] = (
         "folded {n} full-width markup characters to half-width",
         needs=re.escape(_EARLY_WIDTH_CHARS),
         takes_present=True,
+    ),
+    Step(
+        "ligatures",
+        _regex_edits(_LIGATURE, lambda m: _LIGATURES[m.group()]),
+        "spelt out {n} ligatures",
+        needs="ﬀ-ﬆ",
     ),
     Step("html", _html_tags, "removed {n} HTML tags", needs="<"),
     Step("entities", _regex_edits(_ENTITY, _entity), "decoded {n} HTML entities", needs="&＆"),

@@ -241,6 +241,26 @@ def test_a_line_that_cannot_start_or_end_a_paragraph_joins_however_short(raw, ke
     assert key in normalise(raw).text
 
 
+def test_an_english_pdf_print_compares_equal_to_its_web_text():
+    # ligatures, hyphenated wraps, curly quotes with spaces kept beside Latin words
+    pdf = (
+        "The government will continue to pursue a proactive ﬁscal policy and a prudent mone-\n"
+        "tary policy, as its well-known rules say. We will issue 1.3 tril-\n"
+        "lion yuan of special bonds, and keep the well-\n"
+        "known “people first” principle. Don’t ﬂinch.\n"
+    )
+    web = (
+        "The government will continue to pursue a proactive fiscal policy and a prudent "
+        "monetary policy, as its well-known rules say. We will issue 1.3 trillion yuan of "
+        'special bonds, and keep the well-known "people first" principle. Don\'t flinch.\n'
+    )
+    comparison = docs(pdf, web)
+    assert not comparison.changes, [op.segments for op in comparison.changes]
+    # and a real edit in it is still found, as a word
+    edited = docs(pdf, web.replace("prudent monetary", "prudent fiscal"))
+    assert [op.op for op in edited.changes] == ["change"]
+
+
 def test_english_keeps_a_short_line_that_ends_with_a_comma():
     from difftool import normalise
 
