@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 
 from difftool.offsets import Edit
 
@@ -128,6 +129,7 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
         and not ends_break(line.strip())
         and not HEADING_START.match(line.strip())
     }
+    repeated |= _numbered_headers(text, counts, min_repeats)
     if not repeated:
         return []
     edits: list[Edit] = []
@@ -154,6 +156,48 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
             edits.append((size - len(line), size, ""))
     edits.sort()
     return edits
+
+
+_DIGITS = re.compile(r"[0-9０-９]+")
+
+
+def _numbered_headers(text: str, counts: Counter[str], min_repeats: int) -> set[str]:
+    """Running headers that carry the page number (``江门市市场监督管理局 第3页``): short
+    lines that are one line with their figures set aside, at least ``min_repeats`` of
+    them, each on a page of its own (five lines apart or more, and no gap three times
+    the usual one), with a figure that counts up by one or two from each to the next.
+    A table's rows are too close together, a list's numbered items too unevenly spread."""
+    by_form: dict[str, list[str]] = {}
+    for line, n in counts.items():
+        if n > 2 or not 4 <= len(line) <= 40 or _DIGITS.search(line) is None:
+            continue
+        stripped = line.strip()
+        if ends_break(stripped) or HEADING_START.match(stripped):
+            continue
+        by_form.setdefault(_DIGITS.sub("#", line), []).append(line)
+    forms = {form for form, lines in by_form.items() if len(lines) >= min_repeats}
+    if not forms:
+        return set()
+    places: dict[str, list[tuple[int, str]]] = {form: [] for form in forms}
+    wanted = {line: form for form in forms for line in by_form[form]}
+    for k, line in enumerate(text.split("\n")):
+        form = wanted.get(line)
+        if form is not None:
+            places[form].append((k, line))
+    found: set[str] = set()
+    for seen in places.values():
+        gaps = sorted(b[0] - a[0] for a, b in pairwise(seen))
+        if len(seen) < min_repeats or gaps[0] < 5 or gaps[-1] > 3 * gaps[len(gaps) // 2]:
+            continue
+        figures = [[int(_half_digits(f)) for f in _DIGITS.findall(line)] for _, line in seen]
+        counters = zip(*figures)  # each figure's place, down the pages
+        if any(all(0 < b - a <= 2 for a, b in pairwise(col)) for col in counters):
+            found.update(line for _, line in seen)
+    return found
+
+
+def _half_digits(figure: str) -> str:
+    return figure.translate({c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)})
 
 
 def wrap_width(widths: list[int], breaks: list[bool]) -> int | None:

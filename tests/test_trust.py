@@ -241,6 +241,43 @@ def test_a_line_that_cannot_start_or_end_a_paragraph_joins_however_short(raw, ke
     assert key in normalise(raw).text
 
 
+def _with_numbered_headers(pdf: str, header: str) -> str:
+    out, page = [header.format(1)], 1
+    for line in pdf.split("\n"):
+        out.append(line)
+        if re.fullmatch(r"\s*[-—]\s*\d+\s*[-—]\s*", line):  # pdf_layout's page number
+            page += 1
+            out += ["", header.format(page)]
+    return "\n".join(out)
+
+
+def test_a_running_header_with_the_page_number_in_it_is_layout():
+    text = read(SEED_001)
+    pdf = _with_numbered_headers(
+        pdf_layout(text, rng=random.Random(3)), "江门市市场监督管理局 2023年度报告 第{}页"
+    )
+    assert "第4页" in pdf  # four pages, four headers
+    comparison = docs(pdf, web_layout(text))
+    assert not comparison.changes, [op.op for op in comparison.changes]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a table's rows: too close together for pages
+        ["2021年 收入120亿元", "2022年 收入135亿元", "2023年 收入150亿元", "2024年 收入162亿元"],
+        # attachments, spread unevenly
+        ["附件1 工作台账", *[FILLER] * 6, "附件2 工作台账", *[FILLER] * 40, "附件3 工作台账"],
+    ],
+)
+def test_numbered_short_lines_that_are_not_page_headers_stay(lines):
+    from difftool import normalise
+
+    key = normalise("\n".join([FILLER, *lines, FILLER])).text
+    kept = [line for line in lines if line != FILLER]
+    assert all(line.replace(" ", "") in key.replace(" ", "") for line in kept), key
+
+
 def test_an_english_pdf_print_compares_equal_to_its_web_text():
     # ligatures, hyphenated wraps, curly quotes with spaces kept beside Latin words
     pdf = (
