@@ -7,13 +7,23 @@ replacements, changes, rewrites, moves, splits and merges, each side laid out
 differently: PDF text, Markdown, web text, Traditional) for a range of thresholds.
 
     python benchmarks/bench_threshold.py --pairs 200
+
+With ``--baseline REV`` it also scores one set of ``--same-pairs`` pairs (made once, by
+this tree) with this tree and with revision REV (a git worktree), at the default
+threshold: the generator cuts its pairs from the texts as docdiff normalises them, so
+each revision's own table is on pairs of its own.
+
+    python benchmarks/bench_threshold.py --pairs 200 --baseline 3926d67 --same-pairs 900
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +32,12 @@ sys.path.insert(0, str(ROOT))
 from rapidfuzz.distance import Indel  # noqa: E402
 
 from difftool import load, normalise, sentences  # noqa: E402
-from difftool.variants import _change_sentence, evaluate  # noqa: E402
+from difftool.variants import (  # noqa: E402
+    _change_sentence,
+    evaluate,
+    generated_pairs,
+    score_pairs,
+)
 
 FILLER = ["进一步", "全面", "切实加强", "有序推进", "大力"]
 
@@ -39,12 +54,69 @@ def percentiles(values: list[float], qs: tuple[float, ...]) -> str:
     return "  ".join(f"p{q * 100:g}={values[int(len(values) * q)]:.2f}" for q in qs)
 
 
+#: Run in the baseline's tree: score the pairs in a JSON file with that tree's code.
+SCORE = """
+import json, sys
+from difftool.align import DEFAULT_THRESHOLD, align
+from difftool.models import Document
+from difftool.normalise import normalise
+from difftool.pipeline import prepare_text
+from difftool.segment import sentence_key
+from difftool.variants import KnownEdit, Score, score_ops
+total, flawed = Score(0, 0, 0, 0), 0
+for a, b, made in json.load(open(sys.argv[1], encoding="utf-8")):
+    edits = [KnownEdit(kind, tuple(before), tuple(after)) for kind, before, after in made]
+    pa = prepare_text(Document("a", a, "utf-8"))
+    pb = prepare_text(Document("b", b, "utf-8"))
+    ops = align(pa.sentences, pb.sentences, threshold=DEFAULT_THRESHOLD).ops
+    key = lambda raw: sentence_key(normalise(raw).text)
+    s = score_ops(ops, [x.key for x in pa.sentences], [x.key for x in pb.sentences], edits, key)
+    total += s
+    flawed += s.found < s.edits or s.matched < s.reported
+print(json.dumps([total.edits, total.recall, total.precision, flawed]))
+"""
+
+
+def same_pairs(texts: list[str], count: int, baseline: str) -> None:
+    pairs = generated_pairs(texts, count, seed=7)
+    ours, flawed = score_pairs(pairs)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "pairs.json"
+        made = [[a, b, [[e.kind, list(e.before), list(e.after)] for e in m]] for a, b, m in pairs]
+        data.write_text(json.dumps(made, ensure_ascii=False), encoding="utf-8")
+        tree = Path(tmp) / "baseline"
+        added = subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), baseline],
+            capture_output=True,
+        )
+        if added.returncode:
+            sys.exit(f"git worktree {baseline} failed: {added.stderr.decode().strip()}")
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", SCORE, str(data)],
+                capture_output=True,
+                text=True,
+                cwd=tree,
+                env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
+                check=True,
+            )
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)])
+    edits, recall, precision, theirs = json.loads(done.stdout)
+    print(f"\nthe same {count} pairs ({edits} known edits), default threshold")
+    print(f"{'':>12}{'recall':>9}{'precision':>11}{'pairs with a miss or a false op':>34}")
+    print(f"{'this tree':>12}{ours.recall:>9.4f}{ours.precision:>11.4f}{flawed:>34}")
+    print(f"{baseline:>12}{recall:>9.4f}{precision:>11.4f}{theirs:>34}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument(
         "--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "national_work_reports"
     )
+    parser.add_argument("--baseline", help="git revision to score the same pairs with")
+    parser.add_argument("--same-pairs", type=int, default=900)
     args = parser.parse_args()
     texts = sources(args.corpus)
     rng = random.Random(1)
@@ -67,6 +139,8 @@ def main() -> None:
     for threshold in (0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7):
         score = evaluate(texts, args.pairs, threshold=threshold)
         print(f"{threshold:>9.2f}{score.recall:>9.3f}{score.precision:>11.3f}{score.edits:>13}")
+    if args.baseline:
+        same_pairs(texts, args.same_pairs, args.baseline)
 
 
 if __name__ == "__main__":

@@ -349,27 +349,35 @@ def score_ops(ops, a_keys: list[str], b_keys: list[str], made: list[KnownEdit], 
     return Score(len(made), found, len(units), len(used))
 
 
-def evaluate(
-    texts: list[str], pairs: int, *, seed: int = 0, threshold: float | None = None
-) -> Score:
-    """Recall and precision of :func:`difftool.align.align` on generated variant pairs.
+def generated_pairs(
+    texts: list[str], pairs: int, *, seed: int = 0
+) -> list[tuple[str, str, list[KnownEdit]]]:
+    """``pairs`` variant pairs, each 12 paragraphs cut from one of ``texts`` (normalised
+    report texts) with known edits, each side in its own layout (see :func:`variant_pair`)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(pairs):
+        paras = paragraphs(rng.choice(texts))
+        start = rng.randrange(max(1, len(paras) - 12))
+        donor = "\n".join(rng.choice(texts).split("\n")[:20])
+        out.append(variant_pair("\n".join(paras[start : start + 12]), rng, donor=donor))
+    return out
 
-    Each pair is 12 paragraphs cut from one of ``texts`` (normalised report texts) with
-    known edits, each side in its own layout (see :func:`variant_pair`).
-    """
+
+def score_pairs(
+    pairs: list[tuple[str, str, list[KnownEdit]]], *, threshold: float | None = None
+) -> tuple[Score, int]:
+    """Recall and precision of :func:`difftool.align.align` on ``pairs``
+    (:func:`generated_pairs`), and how many pairs hold a miss or a false op."""
     from difftool.align import DEFAULT_THRESHOLD, align
     from difftool.models import Document
     from difftool.normalise import normalise
     from difftool.pipeline import prepare_text
     from difftool.segment import sentence_key
 
-    rng = random.Random(seed)
     total = Score(0, 0, 0, 0)
-    for _ in range(pairs):
-        paras = paragraphs(rng.choice(texts))
-        start = rng.randrange(max(1, len(paras) - 12))
-        donor = "\n".join(rng.choice(texts).split("\n")[:20])
-        a, b, made = variant_pair("\n".join(paras[start : start + 12]), rng, donor=donor)
+    flawed = 0
+    for a, b, made in pairs:
         pa = prepare_text(Document("a", a, "utf-8"))
         pb = prepare_text(Document("b", b, "utf-8"))
         ops = align(
@@ -377,11 +385,21 @@ def evaluate(
             pb.sentences,
             threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
         ).ops
-        total += score_ops(
+        score = score_ops(
             ops,
             [s.key for s in pa.sentences],
             [s.key for s in pb.sentences],
             made,
             lambda raw: sentence_key(normalise(raw).text),
         )
-    return total
+        total += score
+        flawed += score.found < score.edits or score.matched < score.reported
+    return total, flawed
+
+
+def evaluate(
+    texts: list[str], pairs: int, *, seed: int = 0, threshold: float | None = None
+) -> Score:
+    """Recall and precision of :func:`difftool.align.align` on generated variant pairs
+    (:func:`generated_pairs`)."""
+    return score_pairs(generated_pairs(texts, pairs, seed=seed), threshold=threshold)[0]
