@@ -379,13 +379,27 @@ def _spaces(text: str) -> tuple[list[Edit], int]:
     CJK text; keep Latin spacing."""
     edits: list[Edit] = []
     n = len(text)
-    for m in _SPACE_RUN.finditer(text):
+    runs = _SPACE_RUN.finditer(text)
+    prev_start = prev_end = -1  # the previous run
+    m = next(runs, None)
+    while m is not None:
+        following = next(runs, None)
         start, end = m.start(), m.end()
         left, right = text[start - 1 : start], text[end : end + 1]
+        # past a mark CJK and English share, and the spaces on its other side: what
+        # decides is the character there (a run's neighbours decide alike on every pass)
         if left in _SHARED_PUNCT:
-            left = text[start - 2 : start - 1] or "\n"
+            at = prev_start if prev_end == start - 1 else start - 1
+            left = text[at - 1] if at > 0 else "\n"
         if right in _SHARED_PUNCT:
-            right = text[end + 1 : end + 2] or "\n"
+            at = (
+                following.end()
+                if following is not None and following.start() == end + 1
+                else end + 1
+            )
+            right = text[at : at + 1] or "\n"
+        prev_start, prev_end = start, end
+        m = following
         if (
             start == 0
             or end == n

@@ -80,6 +80,10 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, OffsetMap]:
                 new.append(out)
                 old.append(start)
             parts.append(repl)
+            if len(repl) > end - start > 0:  # "ﬁ" -> "fi": the extra ones map to its last
+                for k in range(end - start, len(repl)):
+                    new.append(out + k)
+                    old.append(end - 1)
             out += len(repl)
         if new[-1] == out:
             old[-1] = end

@@ -149,7 +149,7 @@ def test_offsets_point_back_into_the_original():
 report_text = st.text(
     alphabet=st.sampled_from(
         list("中国人民政府工作报告开局之年發展質量，。；：！？、“”《》（）()[]*#-— \n\t")
-        + list("０１２３４５abcXYZ 0123.&amp;<p></p>(kāi)\u200b\u3000")
+        + list("０１２３４５abcXYZ 0123.&amp;<p></p>(kāi)\u200b\u3000ﬁﬃ%’")
     ),
     max_size=300,
 )
