@@ -91,6 +91,7 @@ def test_dedup_and_match_reports(runner, tmp_path):
     for seed in (SEED_000, SEED_001):
         shutil.copy(seed, archive / seed.name)
     (archive / "alone.txt").write_text("一份与其他文件无关的通知。" * 5, encoding="utf-8")
+    (archive / "broken.txt").write_bytes(b"\x00\xff" * 500)
     groups = tmp_path / "groups.html"
     result = runner.invoke(
         cli,
@@ -112,6 +113,8 @@ def test_dedup_and_match_reports(runner, tmp_path):
     assert "representative" in page and "diff of " in page and SEED_001.name in page
     assert "In no group (1)" in page and "alone.txt" in page and "Family tree:" in page
     assert "class=nonav" in page  # no change list: the groups take the page's width
+    assert "4 documents · 1 group · 1 error · made" in page
+    (archive / "broken.txt").unlink()
     filed = tmp_path / "filed.txt"
     filed.write_text(read(SEED_001).replace("2791.19", "2791.20"), encoding="utf-8")
     found = tmp_path / "match.html"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.table import Table
     from rich.text import Text
 
     from difftool.align import Op
@@ -84,6 +85,22 @@ def indented(lines: Iterable[Text]) -> RenderableType:
     from rich.padding import Padding
 
     return Group(*(Padding(line, (0, 0, 0, 2), expand=False) for line in lines))
+
+
+def list_table(narrow: bool) -> Table:
+    """The table dedup and match list their files in: on a narrow terminal without
+    column rules, so that the paths keep most of the width."""
+    from rich import box
+    from rich.table import Table
+
+    if narrow:
+        return Table(box=box.SIMPLE_HEAD, padding=(0, 0), show_edge=False, expand=False)
+    return Table(show_lines=False, expand=False)
+
+
+def counted(n: int, noun: str) -> str:
+    """``1 group``, ``2 groups``: English nouns that take an ``s``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def percent(similarity: float, differs: bool) -> str:

@@ -13,7 +13,15 @@ if TYPE_CHECKING:  # rich is imported when a terminal view is drawn, not for JSO
     from difftool.family import Edge, Family
 
 from difftool.index import DedupResult
-from difftool.render import NARROW, indented, json_text, printable, valid_text
+from difftool.render import (
+    NARROW,
+    counted,
+    indented,
+    json_text,
+    list_table,
+    printable,
+    valid_text,
+)
 
 
 def tree_dict(family: Family) -> dict[str, Any]:
@@ -175,7 +183,6 @@ class GroupsView:
         self.list_all = list_all
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.table import Table
         from rich.text import Text
 
         result = self.result
@@ -183,7 +190,7 @@ class GroupsView:
             # the figures stay whole on a narrow terminal, under short headings, and the
             # paths fold in the room that is left
             narrow = options.max_width < NARROW
-            table = Table(show_lines=False, expand=False)
+            table = list_table(narrow)
             table.add_column("#" if narrow else "group", justify="right", no_wrap=True)
             table.add_column("document", overflow="fold", min_width=8)
             for wide, short in (("similarity", "sim"), ("contained", "in")):
@@ -208,9 +215,9 @@ class GroupsView:
         grouped = sum(len(c.members) for c in result.clusters)
         n = len(result.clusters)
         total = Text(
-            f"{result.documents} document{'' if result.documents == 1 else 's'}: "
-            f"{n} group{'' if n == 1 else 's'} of near-duplicates "
-            f"({grouped} documents), {len(result.errors)} unreadable"
+            f"{counted(result.documents, 'document')}: "
+            f"{counted(n, 'group')} of near-duplicates "
+            f"({counted(grouped, 'document')}), {len(result.errors)} unreadable"
         )
         if result.cached:
             total.append(f", {result.cached} from the cache", style="dim")

@@ -24,7 +24,7 @@ from difftool import __version__, redline
 from difftool.align import Op
 from difftool.comparison import Comparison
 from difftool.pipeline import Prepared
-from difftool.render import LABELS, percent, summary_counts, valid_text
+from difftool.render import LABELS, counted, percent, summary_counts, valid_text
 
 if TYPE_CHECKING:
     from difftool.family import Family
@@ -385,8 +385,9 @@ def render_groups(
     trees = trees or {}
     parts = [
         "<h1>docdiff dedup</h1>",
-        f"<p>docdiff {__version__} · {result.documents} documents · {len(result.clusters)} groups · "
-        f"{len(result.errors)} errors · made {_e(time.strftime('%Y-%m-%d %H:%M:%S %z'))}</p>",
+        f"<p>docdiff {__version__} · {counted(result.documents, 'document')} · "
+        f"{counted(len(result.clusters), 'group')} · {counted(len(result.errors), 'error')} · "
+        f"made {_e(time.strftime('%Y-%m-%d %H:%M:%S %z'))}</p>",
     ]
     grouped = set()
     for cluster in result.clusters:

@@ -9,7 +9,7 @@ if TYPE_CHECKING:  # rich is imported when a terminal view is drawn, not for JSO
     from rich.console import Console, ConsoleOptions, RenderResult
 
 from difftool.matching import MatchResult
-from difftool.render import NARROW, indented, percent, printable, valid_text
+from difftool.render import NARROW, indented, list_table, percent, printable, valid_text
 
 
 def to_dict(result: MatchResult) -> dict[str, Any]:
@@ -45,13 +45,12 @@ class MatchView:
         self.result = result
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.table import Table
         from rich.text import Text
 
         result = self.result
         yield Text(f"filed: {printable(result.query)}", style="bold")
         narrow = options.max_width < NARROW
-        table = Table()
+        table = list_table(narrow)
         table.add_column("#", justify="right", no_wrap=True)
         table.add_column(
             "version" if narrow else "archived version", overflow="fold", ratio=1, min_width=4
