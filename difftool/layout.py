@@ -41,6 +41,10 @@ _CLAUSE_COMMA = re.compile("[，,]")
 _HEADING_FIRST = frozenset(
     _CN_NUM + "(（第#附0123456789" + "".join(chr(c) for c in range(0x2460, 0x2488))
 )
+#: An English list item (``(b) ``, ``a) ``, ``2) ``): where each line is a paragraph, one
+#: that starts a line is never the line before's continuation. (In wrapped text it may be
+#: an enumeration inside a sentence that a wrap put first: ``means`` / ``(i) the power``.)
+_LATIN_ITEM = re.compile(r"(?:\([a-zA-Z]|[a-z]|\d{1,3})\)\s")
 #: Shortest paragraph-like line in a text that is not hard-wrapped, in display cells.
 LONG_LINE_CELLS = 80
 
@@ -227,16 +231,28 @@ def _joiner(left: str, right: str) -> str:
     text are one word cut in two (``(OD`` / ``R)``); English text wraps between words.
     """
     a, b = left[-1:], right[:1]
-    if not (a.isascii() and b.isascii()) or _cjk_near(left[-12:] + right[:12]):
+    latin = (a.isascii() or a in "”’") and (b.isascii() or b in "“‘")
+    if not latin or _cjk_near(left[-12:] + right[:12]):
         return ""
     if a.isalnum() and b.isalnum() and not (a.isdigit() and b.isdigit()):
         return " "
+    # a word, then a quotation or a bracket: 'and / "recipients"', "distribution / (with"
+    if a.isalnum() and b in "(\"'“‘[":
+        return " "
     # English punctuation ends a word: "safe." / "We must", "cost," / "and"
-    return " " if a in ".,;:!?)\"'" and (b.isalnum() or b in "(\"'") else ""
+    return " " if a in ".,;:!?)]>\"'”’" and (b.isalnum() or b in "(\"'“‘<") else ""
 
 
 def _cjk_near(text: str) -> bool:
     return any(ch >= "\u2e80" for ch in text)
+
+
+def _full_stop(line: str, following: str) -> bool:
+    """A line that ends with ``.`` (closers aside), not a figure cut after its point."""
+    end = len(line)
+    while end and line[end - 1] in _CLOSERS:
+        end -= 1
+    return end > 0 and line[end - 1] == "." and not _decimal_wrap(line[:end], following)
 
 
 def _decimal_wrap(line: str, following: str) -> bool:
@@ -256,6 +272,8 @@ _OPENS = frozenset("《（「『【〔〈“‘([、")
 
 _WORD_END = re.compile(r"[A-Za-z]+-$")
 _WORD_START = re.compile(r"[a-z]+")
+_CAPS_END = re.compile(r"[A-Z]{2,}-$")
+_CAPS_START = re.compile(r"[A-Z]{2,}")
 _COMPOUND = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+")
 
 
@@ -264,6 +282,8 @@ def _wrapped_word(line: str, following: str) -> str | None:
     hyphen (``mone-tary``), or None."""
     left = _WORD_END.search(line[-40:])
     right = _WORD_START.match(following)
+    if left is not None and right is None and _CAPS_END.search(left.group()):
+        right = _CAPS_START.match(following)  # "MERCHAN-" / "TABILITY"
     return None if left is None or right is None else left.group() + right.group()
 
 
@@ -325,6 +345,13 @@ def _english_continues(line: str, following: str) -> bool:
     return last.isascii() and (last.isalnum() or last in ",;-")
 
 
+def _ragged(line: str, following: str) -> bool:
+    """English wrapped at a ragged margin before a long, capitalised or quoted word: a line
+    most of the page wide that ends with a comma. (One that ends with a word may end a
+    list's lead-in: ``means`` / ``(a) that…``.)"""
+    return line[-1] == "," and following[0].isascii() and not _cjk_near(line[-12:])
+
+
 def _half(ch: str) -> str:
     """A full-width ASCII variant as its ASCII self (width folding runs after the wraps)."""
     return chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else ch
@@ -363,9 +390,17 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
         for i, line in enumerate(texts)
     ]
     width = wrap_width(widths, breaks)
+    if width is None:  # lines are paragraphs: an English one ends with a full stop too
+        breaks = [
+            ended or _full_stop(line, texts[i + 1] if i + 1 < len(texts) else "")
+            for i, (ended, line) in enumerate(zip(breaks, texts))
+        ]
     full = LONG_LINE_CELLS if width is None else min(LONG_LINE_CELLS, int(width * 0.85))
+    ragged_from = full + 1 if width is None else width * 6 // 10  # cells: see _ragged
     match = HEADING_START.match
     heads = [line[:1] in _HEADING_FIRST and match(line) is not None for line in texts]
+    if width is None:
+        heads = [h or _LATIN_ITEM.match(line) is not None for h, line in zip(heads, texts)]
     edits: list[Edit] = []
     if starts[0] > 0:
         edits.append((0, starts[0], ""))
@@ -392,7 +427,11 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
                 edits.extend(forced)
                 continue
         if (
-            (widths[i] < full and not _english_continues(line, following))
+            (
+                widths[i] < full
+                and not _english_continues(line, following)
+                and not (ragged_from <= widths[i] and _ragged(line, following))
+            )
             or heads[i + 1]
             or (breaks[i] and not (wrapped and _inside_quote(texts, paragraph, i)))
             or (heading_lines and (heading_lines >= 2 or not wrapped))

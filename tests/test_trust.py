@@ -298,6 +298,45 @@ def test_an_english_pdf_print_compares_equal_to_its_web_text():
     assert [op.op for op in edited.changes] == ["change"]
 
 
+@pytest.mark.parametrize(
+    "raw, key",
+    [
+        # a word, then a quotation or a bracket, across a wrap: the space stays
+        (
+            'may be individuals or "Licensees" and\n"recipients" may be organizations.',
+            'and "recipients"',
+        ),
+        ("copying, distribution\n(with or without modification) and making", "distribution (with"),
+        (
+            "Foundation, Inc. <https://fsf.org/>\nEveryone is permitted",
+            "<https://fsf.org/> Everyone",
+        ),
+        # a capitals word hyphenated at the margin
+        ("without even the implied warranty of MERCHAN-\nTABILITY or FITNESS", "MERCHANTABILITY"),
+    ],
+)
+def test_english_wraps_join_as_words(raw, key):
+    from difftool import normalise
+
+    # the raw lines sit in a page wrapped at 58 characters, the first of them as wide
+    filler = "The licensee may copy and distribute verbatim copies of it"
+    head, tail = raw.split("\n")
+    words = "Each licensee is addressed as you, and the terms of it"
+    head = words[: max(0, 56 - len(head))].rsplit(" ", 1)[0] + " " + head
+    page = "\n".join([filler] * 6 + [head, tail] + [filler] * 6)
+    assert key in normalise(page).text, normalise(page).text
+
+
+def test_english_list_items_on_lines_of_their_own_stay_apart_in_web_text():
+    from difftool import normalise
+
+    web = (
+        "(a) You must give any other recipients of the Work a copy of this License; and\n"
+        "(b) You must cause any modified files to carry prominent notices stating that you changed the files.\n"
+    )
+    assert normalise(web).text.count("\n") >= 1
+
+
 def test_english_keeps_a_short_line_that_ends_with_a_comma():
     from difftool import normalise
 
