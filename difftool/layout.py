@@ -45,6 +45,9 @@ _HEADING_FIRST = frozenset(
 #: that starts a line is never the line before's continuation. (In wrapped text it may be
 #: an enumeration inside a sentence that a wrap put first: ``means`` / ``(i) the power``.)
 _LATIN_ITEM = re.compile(r"(?:\([a-zA-Z]|[a-z]|\d{1,3})\)\s")
+_LATIN_FIRST = frozenset("(0123456789abcdefghijklmnopqrstuvwxyz")
+#: What a line that ends with a full stop ends with: the stop, or a closer after it.
+_STOP_ENDS = _CLOSERS | {"."}
 #: Shortest paragraph-like line in a text that is not hard-wrapped, in display cells.
 LONG_LINE_CELLS = 80
 
@@ -172,9 +175,10 @@ def _numbered_headers(text: str, counts: Counter[str], min_repeats: int) -> set[
     the usual one), with a figure that counts up by one or two from each to the next.
     A table's rows are too close together, a list's numbered items too unevenly spread."""
     by_form: dict[str, list[str]] = {}
-    for line, n in counts.items():
-        if n > 2 or not 4 <= len(line) <= 40 or _DIGITS.search(line) is None:
-            continue
+    # the cheap tests first, at comprehension speed: this sees every distinct line
+    short = [line for line, n in counts.items() if n <= 2 and 4 <= len(line) <= 40]
+    search = _DIGITS.search
+    for line in [line for line in short if search(line)]:
         stripped = line.strip()
         if ends_break(stripped) or HEADING_START.match(stripped):
             continue
@@ -392,7 +396,11 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
     width = wrap_width(widths, breaks)
     if width is None:  # lines are paragraphs: an English one ends with a full stop too
         breaks = [
-            ended or _full_stop(line, texts[i + 1] if i + 1 < len(texts) else "")
+            ended
+            or (
+                line[-1] in _STOP_ENDS
+                and _full_stop(line, texts[i + 1] if i + 1 < len(texts) else "")
+            )
             for i, (ended, line) in enumerate(zip(breaks, texts))
         ]
     full = LONG_LINE_CELLS if width is None else min(LONG_LINE_CELLS, int(width * 0.85))
@@ -400,13 +408,18 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
     match = HEADING_START.match
     heads = [line[:1] in _HEADING_FIRST and match(line) is not None for line in texts]
     if width is None:
-        heads = [h or _LATIN_ITEM.match(line) is not None for h, line in zip(heads, texts)]
+        heads = [
+            h or (line[:1] in _LATIN_FIRST and _LATIN_ITEM.match(line) is not None)
+            for h, line in zip(heads, texts)
+        ]
     edits: list[Edit] = []
     if starts[0] > 0:
         edits.append((0, starts[0], ""))
     joins = 0
     heading_lines = 0  # lines of a heading joined so far
     compounds: frozenset[str] | None = None  # the text's hyphenated words, when needed
+    # lines a mark may join whatever their width (see _forced_join), at comprehension speed
+    may_force = [b[0] in _MAY_GO_ON or a[-1] in _MAY_OPEN for a, b in pairwise(texts)]
     paragraph = 0  # the line the current paragraph starts at
     wrapped = width is not None
     append = edits.append
@@ -418,7 +431,7 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
         if heads[i] and heading_lines == 0 and not _SENTENCE_END.search(line):
             # a title has no comma; "三、坚持把科技进步…，更…" is a numbered paragraph
             heading_lines = 0 if _CLAUSE_COMMA.search(line) else 1
-        if following[0] in _MAY_GO_ON or line[-1] in _MAY_OPEN:
+        if may_force[i]:
             forced = _forced_join(line, following, end, nxt, breaks[i])
             if forced is not None:
                 joins += 1
@@ -430,7 +443,7 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
             (
                 widths[i] < full
                 and not _english_continues(line, following)
-                and not (ragged_from <= widths[i] and _ragged(line, following))
+                and not (line[-1] == "," and ragged_from <= widths[i] and _ragged(line, following))
             )
             or heads[i + 1]
             or (breaks[i] and not (wrapped and _inside_quote(texts, paragraph, i)))
