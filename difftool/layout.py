@@ -295,15 +295,24 @@ def _sentence_like(line: str) -> bool:
     return bool(_SENTENCE_END.search(line) or _CLAUSE_COMMA.search(line))
 
 
-def _inside_quote(texts: list[str], first: int, last: int) -> bool:
+def _quote_balance(texts: list[str]) -> list[int]:
+    """Each line's opening minus closing quotation marks (``“”`` and ``「」``)."""
+    return [
+        t.count("“") - t.count("”") + t.count("「") - t.count("」")
+        if "“" in t or "”" in t or "「" in t or "」" in t
+        else 0
+        for t in texts
+    ]
+
+
+def _inside_quote(texts: list[str], balance: list[int], first: int, last: int) -> bool:
     """Whether a full line that ends a sentence (``…而告终。``) is inside a quotation its
     paragraph opened and has not closed: then it is a wrap, not the paragraph's end,
     unless the next line opens a quote (a quotation of several paragraphs opens each
     with ``“`` and closes only the last). The last 40 lines are counted at most."""
     if texts[last + 1][:1] in "“‘「『":
         return False
-    run = "".join(texts[max(first, last - 40) : last + 1])
-    return run.count("“") > run.count("”") or run.count("「") > run.count("」")
+    return sum(balance[max(first, last - 40) : last + 1]) > 0
 
 
 #: First and last characters that may force a join (:func:`_forced_join`): each line is
@@ -421,6 +430,13 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
     # lines a mark may join whatever their width (see _forced_join), at comprehension speed
     may_force = [b[0] in _MAY_GO_ON or a[-1] in _MAY_OPEN for a, b in pairwise(texts)]
     paragraph = 0  # the line the current paragraph starts at
+    balances: list[list[int]] = []  # the quotation marks' balance, counted when first asked
+
+    def balance() -> list[int]:
+        if not balances:
+            balances.append(_quote_balance(texts))
+        return balances[0]
+
     wrapped = width is not None
     append = edits.append
     for i in range(len(texts) - 1):
@@ -446,7 +462,7 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
                 and not (line[-1] == "," and ragged_from <= widths[i] and _ragged(line, following))
             )
             or heads[i + 1]
-            or (breaks[i] and not (wrapped and _inside_quote(texts, paragraph, i)))
+            or (breaks[i] and not (wrapped and _inside_quote(texts, balance(), paragraph, i)))
             or (heading_lines and (heading_lines >= 2 or not wrapped))
         ):
             heading_lines = 0
