@@ -75,8 +75,10 @@ _NFKC_COPY = (
 )
 
 
-def command(corpus: Path, megabytes: float, repeat: int) -> None:
-    """``docdiff normalise FILE`` end to end against an NFKC one-liner, alternating."""
+def command(corpus: Path, megabytes: float, repeat: int, baseline: str | None = None) -> None:
+    """``docdiff normalise FILE`` end to end against an NFKC one-liner, alternating (and
+    against revision ``baseline``'s command, from a git worktree, when given)."""
+    import os
     import subprocess
     import tempfile
 
@@ -85,16 +87,34 @@ def command(corpus: Path, megabytes: float, repeat: int) -> None:
         path = Path(tmp) / "reports.txt"
         path.write_text("\n\n".join(docs), encoding="utf-8")
         size = path.stat().st_size / 1e6
-        cmds = {
-            "docdiff normalise FILE": [sys.executable, "-m", "difftool", "normalise", str(path)],
-            "reference: python -c NFKC FILE": [sys.executable, "-c", _NFKC_COPY, str(path)],
+        ours = [sys.executable, "-m", "difftool", "normalise", str(path)]
+        cmds: dict[str, tuple[list[str], Path]] = {
+            "docdiff normalise FILE": (ours, ROOT),
+            "reference: python -c NFKC FILE": ([sys.executable, "-c", _NFKC_COPY, str(path)], ROOT),
         }
+        tree = Path(tmp) / "baseline"
+        if baseline:
+            added = subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), baseline],
+                capture_output=True,
+            )
+            if added.returncode:
+                sys.exit(f"git worktree {baseline} failed: {added.stderr.decode().strip()}")
+            for built in ROOT.glob("difftool/_fastprint*.so"):
+                (tree / "difftool" / built.name).write_bytes(built.read_bytes())
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "difftool")])
+            cmds[f"docdiff normalise FILE ({baseline})"] = (ours, tree)
         times: dict[str, list[float]] = {name: [] for name in cmds}
-        for _ in range(repeat):
-            for name, cmd in cmds.items():
-                start = time.perf_counter()
-                subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
-                times[name].append(time.perf_counter() - start)
+        try:
+            for _ in range(repeat):
+                for name, (cmd, where) in cmds.items():
+                    env = {**os.environ, "PYTHONPATH": str(where)}
+                    start = time.perf_counter()
+                    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True, cwd=where, env=env)
+                    times[name].append(time.perf_counter() - start)
+        finally:
+            if baseline:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)])
     print(
         f"one file, {size:.1f} MB UTF-8, {len(docs)} documents in mixed layouts, "
         f"median of {repeat} alternating runs, whole command"
@@ -105,6 +125,9 @@ def command(corpus: Path, megabytes: float, repeat: int) -> None:
         print(f"{name:<34}{t:>9.2f}{size / t:>9.1f}")
     ours, ref = medians["docdiff normalise FILE"], medians["reference: python -c NFKC FILE"]
     print(f"ratio docdiff/reference time: {ours / ref:.2f}")
+    if baseline:
+        theirs = medians[f"docdiff normalise FILE ({baseline})"]
+        print(f"ratio this tree/{baseline} time: {ours / theirs:.2f}")
 
 
 def main() -> None:
@@ -115,9 +138,10 @@ def main() -> None:
     parser.add_argument(
         "--cli-mb", type=float, default=0.0, help="also time the command on one file this big"
     )
+    parser.add_argument("--baseline", help="git revision whose command to time beside (--cli-mb)")
     args = parser.parse_args()
     if args.cli_mb:
-        command(args.corpus, args.cli_mb, args.repeat)
+        command(args.corpus, args.cli_mb, args.repeat, args.baseline)
         return
     docs = build_documents(args.corpus, args.mb)
     size = sum(len(d.encode("utf-8")) for d in docs) / 1e6
