@@ -119,7 +119,8 @@ def markdown_layout(text: str) -> str:
     """Markdown: headings marked ``##`` and paragraphs separated by blank lines."""
     out: list[str] = []
     for para in paragraphs(text):
-        if HEADING_START.match(para) and len(para) < 40 and not para.endswith("。"):
+        marked = para.startswith("#")  # a Markdown source's own headings stay as they are
+        if HEADING_START.match(para) and len(para) < 40 and not para.endswith("。") and not marked:
             out.append(f"## {para}")
         else:
             out.append(para)
