@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import compile_once  # noqa: E402
+from common import baseline_tree, compile_once  # noqa: E402
 
 from difftool.variants import edit_sentences, pdf_layout, web_layout  # noqa: E402
 
@@ -109,28 +109,16 @@ def paired(commands: dict[str, tuple[list[str], Path | None]], repeat: int) -> d
 
 
 def startup(baseline: str, repeat: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        tree = Path(tmp) / "baseline"
-        made = subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), baseline],
-            capture_output=True,
+    with tempfile.TemporaryDirectory() as tmp, baseline_tree(baseline, Path(tmp)) as tree:
+        args = ["--color", "always", str(SEED_A), str(SEED_B)]
+        medians = paired(
+            {
+                "python -c pass": ([sys.executable, "-c", "pass"], None),
+                "docdiff A B (this tree)": (docdiff_cmd(*args), ROOT),
+                f"docdiff A B ({baseline})": (docdiff_cmd(*args), tree),
+            },
+            repeat,
         )
-        if made.returncode:
-            print(f"(no baseline: git worktree {baseline} failed)")
-            return
-        try:
-            subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "difftool")])
-            args = ["--color", "always", str(SEED_A), str(SEED_B)]
-            medians = paired(
-                {
-                    "python -c pass": ([sys.executable, "-c", "pass"], None),
-                    "docdiff A B (this tree)": (docdiff_cmd(*args), ROOT),
-                    f"docdiff A B ({baseline})": (docdiff_cmd(*args), tree),
-                },
-                repeat,
-            )
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)])
     bare = medians["python -c pass"]
     print(f"\nstart-up, seed pair, terminal, {repeat} alternating runs")
     for name, t in medians.items():

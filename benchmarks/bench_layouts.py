@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CORPUS = ROOT.parent / "shared" / "corpus" / "national_work_reports"
 
+from common import baseline_tree  # noqa: E402
+
 from difftool.load import load  # noqa: E402
 from difftool.variants import (  # noqa: E402
     extracted_pdf_layout,
@@ -89,19 +91,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         pairs, texts = make_pairs(Path(tmp))
-        tree = Path(tmp) / "baseline"
-        made = subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.baseline],
-            capture_output=True,
-        )
-        if made.returncode:
-            sys.exit(f"git worktree {args.baseline} failed: {made.stderr.decode().strip()}")
-        try:
-            for built in ROOT.glob("difftool/_fastprint*.so"):  # the compiled pass, if built
-                (tree / "difftool" / built.name).write_bytes(built.read_bytes())
+        with baseline_tree(args.baseline, Path(tmp)) as tree:
             ours, theirs = count(ROOT, pairs), count(tree, pairs)
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)])
     print(f"{texts} texts (the seeds and the national reports), each as web text against:")
     print(f"{'layout':<16}{'this tree':>22}{args.baseline:>22}")
     print(f"{'':<16}{'false ops (texts)':>22}{'false ops (texts)':>22}")

@@ -81,6 +81,9 @@ def command(corpus: Path, megabytes: float, repeat: int, baseline: str | None = 
     import os
     import subprocess
     import tempfile
+    from contextlib import ExitStack
+
+    from common import baseline_tree
 
     docs = build_documents(corpus, megabytes, seed=2)
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,29 +95,17 @@ def command(corpus: Path, megabytes: float, repeat: int, baseline: str | None = 
             "docdiff normalise FILE": (ours, ROOT),
             "reference: python -c NFKC FILE": ([sys.executable, "-c", _NFKC_COPY, str(path)], ROOT),
         }
-        tree = Path(tmp) / "baseline"
-        if baseline:
-            added = subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), baseline],
-                capture_output=True,
-            )
-            if added.returncode:
-                sys.exit(f"git worktree {baseline} failed: {added.stderr.decode().strip()}")
-            for built in ROOT.glob("difftool/_fastprint*.so"):
-                (tree / "difftool" / built.name).write_bytes(built.read_bytes())
-            subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "difftool")])
-            cmds[f"docdiff normalise FILE ({baseline})"] = (ours, tree)
-        times: dict[str, list[float]] = {name: [] for name in cmds}
-        try:
+        with ExitStack() as stack:
+            if baseline:
+                tree = stack.enter_context(baseline_tree(baseline, Path(tmp)))
+                cmds[f"docdiff normalise FILE ({baseline})"] = (ours, tree)
+            times: dict[str, list[float]] = {name: [] for name in cmds}
             for _ in range(repeat):
                 for name, (cmd, where) in cmds.items():
                     env = {**os.environ, "PYTHONPATH": str(where)}
                     start = time.perf_counter()
                     subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True, cwd=where, env=env)
                     times[name].append(time.perf_counter() - start)
-        finally:
-            if baseline:
-                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)])
     print(
         f"one file, {size:.1f} MB UTF-8, {len(docs)} documents in mixed layouts, "
         f"median of {repeat} alternating runs, whole command"

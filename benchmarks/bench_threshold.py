@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import baseline_tree  # noqa: E402
 from rapidfuzz.distance import Indel  # noqa: E402
 
 from difftool import load, normalise, sentences  # noqa: E402
@@ -84,14 +85,7 @@ def same_pairs(texts: list[str], count: int, baseline: str) -> None:
         data = Path(tmp) / "pairs.json"
         made = [[a, b, [[e.kind, list(e.before), list(e.after)] for e in m]] for a, b, m in pairs]
         data.write_text(json.dumps(made, ensure_ascii=False), encoding="utf-8")
-        tree = Path(tmp) / "baseline"
-        added = subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), baseline],
-            capture_output=True,
-        )
-        if added.returncode:
-            sys.exit(f"git worktree {baseline} failed: {added.stderr.decode().strip()}")
-        try:
+        with baseline_tree(baseline, Path(tmp)) as tree:
             done = subprocess.run(
                 [sys.executable, "-c", SCORE, str(data)],
                 capture_output=True,
@@ -100,8 +94,6 @@ def same_pairs(texts: list[str], count: int, baseline: str) -> None:
                 env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
                 check=True,
             )
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)])
     edits, recall, precision, theirs = json.loads(done.stdout)
     print(f"\nthe same {count} pairs ({edits} known edits), default threshold")
     print(f"{'':>12}{'recall':>9}{'precision':>11}{'pairs with a miss or a false op':>34}")

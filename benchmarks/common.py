@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,3 +16,24 @@ def compile_once() -> None:
     Python that may write bytecode caches, does not recompile them on every run (some
     machines set PYTHONDONTWRITEBYTECODE, which would charge compilation to docdiff)."""
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "difftool")], check=True)
+
+
+@contextmanager
+def baseline_tree(revision: str, folder: Path) -> Iterator[Path]:
+    """A git worktree of ``revision`` in ``folder``, set up as this tree is (the compiled
+    fingerprint pass copied in when it was built here, the modules compiled), removed
+    after; exits with one line when git cannot make it."""
+    tree = folder / "baseline"
+    made = subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), revision],
+        capture_output=True,
+    )
+    if made.returncode:
+        sys.exit(f"git worktree {revision} failed: {made.stderr.decode().strip()}")
+    try:
+        for built in ROOT.glob("difftool/_fastprint*.so"):
+            (tree / "difftool" / built.name).write_bytes(built.read_bytes())
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "difftool")])
+        yield tree
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)])

@@ -224,7 +224,6 @@ def _align_gap(
             out.append(("insert", n, n, 0, m))
         return out
     sim = _similarity_matrix(ga, gb)
-    ratio = Indel.normalized_similarity
     score = [[0.0] * (m + 1) for _ in range(n + 1)]
     move: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     for i in range(n + 1):
@@ -248,32 +247,18 @@ def _align_gap(
                 gain = (2.0 if ga[i - 1] == gb[j - 1] else s) * weight
                 if s >= threshold and score[i - 1][j - 1] + gain > best:
                     best, how = score[i - 1][j - 1] + gain, (1, 1)
-                if j >= 2:
-                    if same_run((mb[j - 2], gb[j - 1]), ga[i - 1]):
-                        gain = 2.0 * (
-                            1.0 + (len(ga[i - 1]) + len(mb[j - 2]) + len(gb[j - 1])) / 10_000
-                        )
-                    else:
-                        s2 = ratio(ga[i - 1], join_keys((gb[j - 2], gb[j - 1])))
-                        ok = (
-                            s2 >= threshold
-                            and s2 >= max(sim[i - 1][j - 1], sim[i - 1][j - 2]) + SPLIT_MARGIN
-                        )
-                        gain = 1.5 * s2 if ok else -1.0
+                if j >= 2:  # one sentence of a's, two of b's
+                    gain = _run_gain(
+                        ga[i - 1], (mb[j - 2], gb[j - 1]), (gb[j - 2], gb[j - 1]),
+                        max(sim[i - 1][j - 1], sim[i - 1][j - 2]), threshold,
+                    )  # fmt: skip
                     if gain >= 0 and score[i - 1][j - 2] + gain > best:
                         best, how = score[i - 1][j - 2] + gain, (1, 2)
-                if i >= 2:
-                    if same_run((ma[i - 2], ga[i - 1]), gb[j - 1]):
-                        gain = 2.0 * (
-                            1.0 + (len(ma[i - 2]) + len(ga[i - 1]) + len(gb[j - 1])) / 10_000
-                        )
-                    else:
-                        s2 = ratio(join_keys((ga[i - 2], ga[i - 1])), gb[j - 1])
-                        ok = (
-                            s2 >= threshold
-                            and s2 >= max(sim[i - 1][j - 1], sim[i - 2][j - 1]) + SPLIT_MARGIN
-                        )
-                        gain = 1.5 * s2 if ok else -1.0
+                if i >= 2:  # two of a's, one of b's
+                    gain = _run_gain(
+                        gb[j - 1], (ma[i - 2], ga[i - 1]), (ga[i - 2], ga[i - 1]),
+                        max(sim[i - 1][j - 1], sim[i - 2][j - 1]), threshold,
+                    )  # fmt: skip
                     if gain >= 0 and score[i - 2][j - 1] + gain > best:
                         best, how = score[i - 2][j - 1] + gain, (2, 1)
             score[i][j], move[i][j] = best, how
@@ -288,6 +273,19 @@ def _align_gap(
 
 
 # --- ops -------------------------------------------------------------------------------
+
+
+def _run_gain(
+    single: str, marked: tuple[str, str], keys: tuple[str, str], alone: float, threshold: float
+) -> float:
+    """What pairing one sentence with two of the other side scores in :func:`_align_gap`
+    (-1 when it may not): as an equal pair when the two are exactly the one (``marked``,
+    the first with its end mark); else 1.5 times their joined similarity, when it clears
+    the threshold and beats the better single pair (``alone``) by :data:`SPLIT_MARGIN`."""
+    if same_run(marked, single):
+        return 2.0 * (1.0 + (len(single) + len(marked[0]) + len(marked[1])) / 10_000)
+    s2 = Indel.normalized_similarity(single, join_keys(keys))
+    return 1.5 * s2 if s2 >= threshold and s2 >= alone + SPLIT_MARGIN else -1.0
 
 
 def join_keys(keys: Sequence[str]) -> str:
