@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -24,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CORPUS = ROOT.parent / "shared" / "corpus" / "national_work_reports"
 
-from common import baseline_tree  # noqa: E402
+from common import baseline_tree, run_in  # noqa: E402
 
 from difftool.load import load  # noqa: E402
 from difftool.variants import (  # noqa: E402
@@ -74,15 +73,7 @@ def make_pairs(folder: Path) -> tuple[Path, int]:
 
 
 def count(tree: Path, pairs: Path) -> dict[str, tuple[int, int]]:
-    done = subprocess.run(
-        [sys.executable, "-c", COUNT, str(pairs)],
-        capture_output=True,
-        text=True,
-        cwd=tree,
-        env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
-        check=True,
-    )
-    return {k: tuple(v) for k, v in json.loads(done.stdout).items()}  # type: ignore[misc]
+    return {k: tuple(v) for k, v in json.loads(run_in(tree, COUNT, str(pairs))).items()}  # type: ignore[misc]
 
 
 def main() -> None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -29,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import baseline_tree  # noqa: E402
+from common import baseline_tree, run_in  # noqa: E402
 from rapidfuzz.distance import Indel  # noqa: E402
 
 from difftool import load, normalise, sentences  # noqa: E402
@@ -86,15 +85,8 @@ def same_pairs(texts: list[str], count: int, baseline: str) -> None:
         made = [[a, b, [[e.kind, list(e.before), list(e.after)] for e in m]] for a, b, m in pairs]
         data.write_text(json.dumps(made, ensure_ascii=False), encoding="utf-8")
         with baseline_tree(baseline, Path(tmp)) as tree:
-            done = subprocess.run(
-                [sys.executable, "-c", SCORE, str(data)],
-                capture_output=True,
-                text=True,
-                cwd=tree,
-                env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
-                check=True,
-            )
-    edits, recall, precision, theirs = json.loads(done.stdout)
+            scored = run_in(tree, SCORE, str(data))
+    edits, recall, precision, theirs = json.loads(scored)
     print(f"\nthe same {count} pairs ({edits} known edits), default threshold")
     print(f"{'':>12}{'recall':>9}{'precision':>11}{'pairs with a miss or a false op':>34}")
     print(f"{'this tree':>12}{ours.recall:>9.4f}{ours.precision:>11.4f}{flawed:>34}")

@@ -37,3 +37,16 @@ def baseline_tree(revision: str, folder: Path) -> Iterator[Path]:
         yield tree
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)])
+
+
+def run_in(tree: Path, code: str, *args: str) -> str:
+    """What ``python -c code args`` prints with ``tree``'s docdiff (not this one's)."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        cwd=tree,
+        env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    return done.stdout
