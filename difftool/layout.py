@@ -172,8 +172,9 @@ def _numbered_headers(text: str, counts: Counter[str], min_repeats: int) -> set[
     """Running headers that carry the page number (``江门市市场监督管理局 第3页``): short
     lines that are one line with their figures set aside, at least ``min_repeats`` of
     them, each on a page of its own (five lines apart or more, and no gap three times
-    the usual one), with a figure that counts up by one or two from each to the next.
-    A table's rows are too close together, a list's numbered items too unevenly spread."""
+    the usual one), with a figure under 1,000 that counts up by one or two from each to
+    the next. A table's rows are too close together, a list's numbered items too
+    unevenly spread, a year is no page number."""
     by_form: dict[str, list[str]] = {}
     # the cheap tests first, at comprehension speed: this sees every distinct line
     short = [line for line, n in counts.items() if n <= 2 and 4 <= len(line) <= 40]
@@ -199,7 +200,11 @@ def _numbered_headers(text: str, counts: Counter[str], min_repeats: int) -> set[
             continue
         figures = [[int(_half_digits(f)) for f in _DIGITS.findall(line)] for _, line in seen]
         counters = zip(*figures)  # each figure's place, down the pages
-        if any(all(0 < b - a <= 2 for a, b in pairwise(col)) for col in counters):
+        # a page number: under 1,000, so that a year that counts up ("2021年工作回顾",
+        # "2022年工作回顾" as evenly spread titles) is no page
+        if any(
+            col[-1] < 1000 and all(0 < b - a <= 2 for a, b in pairwise(col)) for col in counters
+        ):
             found.update(line for _, line in seen)
     return found
 

@@ -268,6 +268,8 @@ def test_a_running_header_with_the_page_number_in_it_is_layout():
         ["2021年 收入120亿元", "2022年 收入135亿元", "2023年 收入150亿元", "2024年 收入162亿元"],
         # attachments, spread unevenly
         ["附件1 工作台账", *[FILLER] * 6, "附件2 工作台账", *[FILLER] * 40, "附件3 工作台账"],
+        # years that count up, as evenly spread titles
+        ["2021年工作回顾", *[FILLER] * 8, "2022年工作回顾", *[FILLER] * 8, "2023年工作回顾"],
     ],
 )
 def test_numbered_short_lines_that_are_not_page_headers_stay(lines):
