@@ -201,8 +201,8 @@ def _align_gap(
     ga: Sequence[str],
     gb: Sequence[str],
     threshold: float,
-    ma: Sequence[str] | None = None,
-    mb: Sequence[str] | None = None,
+    ma: Sequence[str],
+    mb: Sequence[str],
 ) -> list[tuple[str, int, int, int, int]]:
     """Align a gap; return ``(kind, a0, a1, b0, b1)`` in gap-relative indices.
 
@@ -213,8 +213,6 @@ def _align_gap(
     break one layout has after ``毛主席说过：`` or inside ``M`` / ``2``), are a pair
     scored as an equal one, however similar the first sentence alone already is.
     """
-    ma = ma if ma is not None else ga
-    mb = mb if mb is not None else gb
     n, m = len(ga), len(gb)
     if n == 0 or m == 0 or n * m > GAP_CAP:
         out: list[tuple[str, int, int, int, int]] = []

@@ -52,11 +52,17 @@ _STOP_ENDS = _CLOSERS | {"."}
 LONG_LINE_CELLS = 80
 
 
-def ends_break(line: str) -> bool:
-    """True when a line ends a sentence or a clause (``。`` ``：`` ``；``), closers aside."""
+def _before_closers(line: str) -> int:
+    """Where a line's closing brackets and quotes at its end begin."""
     end = len(line)
     while end and line[end - 1] in _CLOSERS:
         end -= 1
+    return end
+
+
+def ends_break(line: str) -> bool:
+    """True when a line ends a sentence or a clause (``。`` ``：`` ``；``), closers aside."""
+    end = _before_closers(line)
     return end > 0 and line[end - 1] in _BREAK_END
 
 
@@ -198,7 +204,7 @@ def _numbered_headers(text: str, counts: Counter[str], min_repeats: int) -> set[
         gaps = sorted(b[0] - a[0] for a, b in pairwise(seen))
         if len(seen) < min_repeats or gaps[0] < 5 or gaps[-1] > 3 * gaps[len(gaps) // 2]:
             continue
-        figures = [[int(_half_digits(f)) for f in _DIGITS.findall(line)] for _, line in seen]
+        figures = [[int(f) for f in _DIGITS.findall(line)] for _, line in seen]  # "３" too
         counters = zip(*figures)  # each figure's place, down the pages
         # a page number: under 1,000, so that a year that counts up ("2021年工作回顾",
         # "2022年工作回顾" as evenly spread titles) is no page
@@ -207,10 +213,6 @@ def _numbered_headers(text: str, counts: Counter[str], min_repeats: int) -> set[
         ):
             found.update(line for _, line in seen)
     return found
-
-
-def _half_digits(figure: str) -> str:
-    return figure.translate({c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)})
 
 
 def wrap_width(widths: list[int], breaks: list[bool]) -> int | None:
@@ -258,9 +260,7 @@ def _cjk_near(text: str) -> bool:
 
 def _full_stop(line: str, following: str) -> bool:
     """A line that ends with ``.`` (closers aside), not a figure cut after its point."""
-    end = len(line)
-    while end and line[end - 1] in _CLOSERS:
-        end -= 1
+    end = _before_closers(line)
     return end > 0 and line[end - 1] == "." and not _decimal_wrap(line[:end], following)
 
 
