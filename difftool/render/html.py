@@ -44,8 +44,8 @@ nav a{color:var(--ink);text-decoration:none;display:block}
 nav a:focus,nav a:hover{text-decoration:underline}
 nav li.current{background:#e8eefc}
 main{padding:1rem 2rem;max-width:80rem;min-width:0}
-h1{font-size:1.3rem;margin:.2rem 0 .6rem}
-h2{font-size:1.05rem;margin:1.2rem 0 .3rem}
+h1{font-size:1.3rem;margin:.2rem 0 .6rem;overflow-wrap:anywhere}
+h2{font-size:1.05rem;margin:1.2rem 0 .3rem;overflow-wrap:anywhere}
 table.meta,table.figures,table.list{border-collapse:collapse;font-size:13px;margin:.4rem 0}
 table.meta td,table.meta th,table.figures td,table.figures th,table.list td,table.list th{border:1px solid var(--line);padding:.15rem .45rem;text-align:left;vertical-align:top}
 table.meta td,table.list td.path{overflow-wrap:anywhere}
