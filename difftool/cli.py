@@ -5,6 +5,7 @@ Exit status follows ``diff``: 0 no differences, 1 differences, 2 trouble.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
@@ -1015,4 +1016,7 @@ def _safe(text: str) -> str:
 
 def main() -> None:
     """Entry point of the ``docdiff`` console script."""
+    # What the imports built (click, rich, compiled patterns) lives until exit: frozen, the
+    # collector neither walks it during the run nor again at shutdown (about 8 ms)
+    gc.freeze()
     cli(prog_name="docdiff")
