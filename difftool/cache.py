@@ -16,11 +16,14 @@ synced to the disk: a crash of docdiff loses nothing, a power cut may spoil the 
 and a spoilt cache is handled as above.
 
 Rows are small (signatures and counts); the shingle sets, most of the bytes, are a table
-of their own, read only for the documents a run verifies. The band index (table
-``bands``) is every row's LSH band keys, sorted, in one blob, with the row ids beside
-them: ``match`` looks a filed copy's keys up with binary searches through the blob
-(:class:`BandIndex`) instead of reading every signature. Rows added after it are
-compared directly until there are too many, and then it is written again.
+of their own, read only for the documents a run verifies. The band index (tables
+``bands`` and ``band_pages``) is every row's LSH band keys, sorted, with the row ids
+beside them, in pages of :data:`BAND_PAGE` keys: ``match`` finds each of a filed copy's
+keys with one index seek and a page (:class:`BandIndex`) instead of reading every
+signature, so what it reads does not grow with the archive. (Schema 4 kept the index in
+one blob, and SQLite reads a blob's pages in a chain up to the offset asked: a lookup
+read most of it.) Rows added after it are compared directly until there are too many,
+and then it is written again.
 
 Table ``answers`` holds dedup's answers, keyed by a hash of what an answer depends on
 (each file's path, row id and size; the thresholds; the grouping's version): a rerun
@@ -45,7 +48,7 @@ import numpy.typing as npt
 from difftool.errors import CacheError
 from difftool.fingerprint import Fingerprint, from_row
 
-SCHEMA_VERSION = 4  # 4: shingle sets in a table of their own; the band index
+SCHEMA_VERSION = 5  # 4: shingle sets in a table of their own; 5: band index in pages
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fingerprints (
@@ -84,9 +87,20 @@ CREATE TABLE IF NOT EXISTS failures (
 CREATE TABLE IF NOT EXISTS bands (
     settings TEXT PRIMARY KEY,
     upto INTEGER NOT NULL,
-    keys BLOB NOT NULL,
-    ids BLOB NOT NULL
+    size INTEGER NOT NULL
 );
+-- the band index's sorted keys (eight bytes each, little-endian) and the row id of each
+-- (four bytes), BAND_PAGE keys a page, numbered in order; "last" is the page's last key
+-- less 2**63 (SQLite's integers are signed), so that one index seek finds a key's page
+CREATE TABLE IF NOT EXISTS band_pages (
+    settings TEXT NOT NULL,
+    page INTEGER NOT NULL,
+    last INTEGER NOT NULL,
+    keys BLOB NOT NULL,
+    ids BLOB NOT NULL,
+    UNIQUE (settings, page)
+);
+CREATE INDEX IF NOT EXISTS band_pages_by_last ON band_pages (settings, last, page);
 -- a folder walk as match --trust-cache replays it: its folders' mtimes and ctimes (JSON),
 -- how many documents it found, its error entries (JSON), the "device:inode:" of the
 -- files it left out (JSON), and (table walked) each file's identity (a
@@ -120,8 +134,8 @@ CREATE TABLE IF NOT EXISTS walked (
     PRIMARY KEY (walk, key)
 ) WITHOUT ROWID;
 """
-#: The largest band-index blob written (SQLite refuses values over 10^9 bytes).
-MAX_BLOB = 900_000_000
+#: Keys in one page of the band index: a page's row (3 KB) fits in one database page.
+BAND_PAGE = 256
 #: SQLite's types of a whole row's key_hash, tokens, holes, count, signature, halves.
 _ROW_TYPES = "textintegerintegerintegerblobblob"
 #: What a whole row is: the column types, and one signature and two of the same length.
@@ -134,7 +148,19 @@ _WHOLE_ROW = (
     "AND length(halves) = 2 * length(signature)"
 )
 #: Tables of older schemas, dropped when a cache is upgraded (it is only a cache).
-_OLD_TABLES = ("fingerprints", "shingles", "failures", "bands", "walks", "walked", "answers")
+_OLD_TABLES = (
+    "fingerprints",
+    "shingles",
+    "failures",
+    "bands",
+    "band_pages",
+    "walks",
+    "walked",
+    "answers",
+)
+#: Schemas upgraded in place: the tables dropped (derived from the fingerprints, which
+#: are kept, and built again when next needed).
+_UPGRADES = {"4": ("bands",)}
 #: Files up to which :meth:`SignatureCache.fresh` looks rows up by path instead of
 #: reading the index of every row's version.
 _ASKED_BY_PATH = 2_000
@@ -316,6 +342,14 @@ class SignatureCache:
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
             row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is not None and row[0] in _UPGRADES:
+                with db:
+                    for table in _UPGRADES[row[0]]:
+                        db.execute(f"DROP TABLE IF EXISTS {table}")
+                    db.execute(
+                        "UPDATE meta SET value = ? WHERE key='schema'", (str(SCHEMA_VERSION),)
+                    )
+                row = (str(SCHEMA_VERSION),)
             if row is not None and row[0] != str(SCHEMA_VERSION):
                 if not (row[0].isdigit() and int(row[0]) < SCHEMA_VERSION):
                     raise CacheError(f"schema {row[0]}, this docdiff writes {SCHEMA_VERSION}")
@@ -507,48 +541,48 @@ class SignatureCache:
             return None
         try:
             row = self._db.execute(
-                "SELECT rowid, upto, length(keys), length(ids) FROM bands WHERE settings = ?",
-                (self.settings,),
+                "SELECT upto, size FROM bands WHERE settings = ?", (self.settings,)
             ).fetchone()
         except sqlite3.Error as exc:
             self._give_up(exc)
             return None
         if row is None or not all(isinstance(v, int) for v in row):
             return None
-        rowid, upto, keys, ids = row
-        if keys != 2 * ids or ids % 4:
-            return None
-        return BandIndex(self._db, rowid, upto=upto, size=ids // 4)
+        return BandIndex(self._db, self.settings, upto=row[0], size=row[1])
 
     def put_band_index(
         self, upto: int, keys: npt.NDArray[np.uint64], ids: npt.NDArray[np.integer[Any]]
     ) -> bool:
         """Store the band index: ``keys`` sorted, ``ids[i]`` the row that has ``keys[i]``.
 
-        False when it was not stored: no cache, a row id past 32 bits, or an index past
-        :data:`MAX_BLOB` (about 1.2 million documents; SQLite's limit for one value is
-        a billion bytes). Lookups then band in memory, as without the index.
+        False when it was not stored: no cache, or a row id past 32 bits. Lookups then
+        band in memory, as without the index.
         """
         if self._db is None or (ids.size and int(ids.max()) >= 1 << 32):
             return False
-        if 8 * keys.size > MAX_BLOB:
-            if not any("band index" in w for w in self.warnings):
-                self.warnings.append(
-                    f"cache {self.path}: band index of {keys.size:,} keys not stored "
-                    "(past one SQLite value); match reads every signature instead"
-                )
-            return False
+        packed_keys = keys.astype("<u8").tobytes()
+        packed_ids = ids.astype("<u4").tobytes()
+        lasts = (keys[BAND_PAGE - 1 :: BAND_PAGE].tolist() + keys[-1:].tolist())[
+            : -(-keys.size // BAND_PAGE)
+        ]
+        pages = (
+            (
+                self.settings,
+                page,
+                last - (1 << 63),
+                packed_keys[8 * BAND_PAGE * page : 8 * BAND_PAGE * (page + 1)],
+                packed_ids[4 * BAND_PAGE * page : 4 * BAND_PAGE * (page + 1)],
+            )
+            for page, last in enumerate(lasts)
+        )
         try:
             with self._db:
+                self._db.execute("DELETE FROM band_pages WHERE settings = ?", (self.settings,))
                 self._db.execute(
-                    "INSERT OR REPLACE INTO bands VALUES (?, ?, ?, ?)",
-                    (
-                        self.settings,
-                        upto,
-                        keys.astype("<u8").tobytes(),
-                        ids.astype("<u4").tobytes(),
-                    ),
+                    "INSERT OR REPLACE INTO bands VALUES (?, ?, ?)",
+                    (self.settings, upto, keys.size),
                 )
+                self._db.executemany("INSERT INTO band_pages VALUES (?, ?, ?, ?, ?)", pages)
         except sqlite3.Error as exc:
             self._give_up(exc)
             return False
@@ -805,13 +839,13 @@ class SignatureCache:
 
 
 class BandIndex:
-    """The stored LSH band keys of every row up to ``upto``, sorted, with their row ids:
-    a lookup reads about forty values of the blob per key (a binary search through
-    SQLite's incremental blob reads), whatever the archive's size."""
+    """The stored LSH band keys of every row up to ``upto``, sorted, with their row ids,
+    in pages (table ``band_pages``): a lookup is one index seek and one page per key
+    (two when its rows run past a page's end), whatever the archive's size."""
 
-    def __init__(self, db: sqlite3.Connection, rowid: int, *, upto: int, size: int) -> None:
+    def __init__(self, db: sqlite3.Connection, settings: str, *, upto: int, size: int) -> None:
         self._db = db
-        self._rowid = rowid
+        self._settings = settings
         self.upto = upto
         self.size = size
 
@@ -836,52 +870,47 @@ class BandIndex:
         return found
 
     def _buckets(self, keys: Iterable[int], limit: int) -> Iterator[list[int] | None]:
-        """For each key, its rows; None for one held by more than ``limit`` rows."""
-        if self.size == 0:
-            for _ in keys:
-                yield []
-            return
-        opener = getattr(self._db, "blobopen", None)  # Python 3.11+
-        if opener is None:
-            all_keys, all_ids = self.read()
-            for key in keys:
-                lo = int(np.searchsorted(all_keys, np.uint64(key), side="left"))
-                hi = int(np.searchsorted(all_keys, np.uint64(key), side="right"))
-                yield all_ids[lo:hi].tolist() if hi - lo <= limit else None
-            return
-        with (
-            opener("bands", "keys", self._rowid, readonly=True) as blob_keys,
-            opener("bands", "ids", self._rowid, readonly=True) as blob_ids,
-        ):
+        """For each key, its rows; None for one held by more than ``limit`` rows.
 
-            def key_at(i: int) -> int:
-                blob_keys.seek(8 * i)
-                return int.from_bytes(blob_keys.read(8), "little")
-
-            for key in keys:
-                lo, hi = 0, self.size
-                while lo < hi:
-                    mid = (lo + hi) // 2
-                    if key_at(mid) < key:
-                        lo = mid + 1
-                    else:
-                        hi = mid
-                end = lo
-                while end < self.size and end - lo <= limit and key_at(end) == key:
-                    end += 1
-                if end - lo > limit:
-                    yield None
-                    continue
-                blob_ids.seek(4 * lo)
-                yield np.frombuffer(blob_ids.read(4 * (end - lo)), dtype="<u4").tolist()
+        Raises:
+            sqlite3.Error: the pages cannot be read; ValueError: a page is spoilt.
+        """
+        query = (
+            "SELECT keys, ids FROM band_pages WHERE settings = ? AND last >= ? ORDER BY last, page"
+        )
+        for key in keys:
+            rows: list[int] = []
+            # the first page whose last key is at least this one holds the key's first
+            # row, if any holds it; its rows may go on into the following pages
+            for packed_keys, packed_ids in self._db.execute(
+                query, (self._settings, key - (1 << 63))
+            ):
+                page_keys = np.frombuffer(packed_keys, dtype="<u8")
+                if 4 * page_keys.size != len(packed_ids):
+                    raise ValueError("spoilt band index page")
+                at = np.uint64(key)
+                lo = int(np.searchsorted(page_keys, at, side="left"))
+                hi = int(np.searchsorted(page_keys, at, side="right"))
+                rows += np.frombuffer(packed_ids[4 * lo : 4 * hi], dtype="<u4").tolist()
+                if len(rows) > limit or hi < page_keys.size:
+                    break  # past the limit, or the key's rows end on this page
+            yield None if len(rows) > limit else rows
 
     def read(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32]]:
-        """The whole index: the sorted keys and the row id of each (views on the blobs'
-        bytes, read-only)."""
-        row = self._db.execute("SELECT keys, ids FROM bands WHERE rowid = ?", (self._rowid,))
-        packed_keys, packed_ids = row.fetchone()
-        keys = np.frombuffer(packed_keys, dtype="<u8").astype(np.uint64, copy=False)
-        return keys, np.frombuffer(packed_ids, dtype="<u4").astype(np.uint32, copy=False)
+        """The whole index: the sorted keys and the row id of each (read-only).
+
+        Raises:
+            sqlite3.Error: the pages cannot be read; ValueError: they do not make the
+            index.
+        """
+        pages = self._db.execute(
+            "SELECT keys, ids FROM band_pages WHERE settings = ? ORDER BY page", (self._settings,)
+        ).fetchall()
+        keys = np.frombuffer(b"".join(p[0] for p in pages), dtype="<u8")
+        ids = np.frombuffer(b"".join(p[1] for p in pages), dtype="<u4")
+        if keys.size != self.size or ids.size != self.size:
+            raise ValueError("spoilt band index")
+        return keys.astype(np.uint64, copy=False), ids.astype(np.uint32, copy=False)
 
 
 def lookup_sorted(

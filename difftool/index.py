@@ -236,8 +236,15 @@ def _band_lookup(
     stored = cache.band_index()
     if stored is not None:
         recent_ids, recent_sigs = cache.signatures(after=stored.upto)
-        if _few_since(recent_ids.size, stored, bands):
-            found = stored.lookup(sorted(set(query.tolist())), MAX_BUCKET)
+        try:
+            found = (
+                stored.lookup(sorted(set(query.tolist())), MAX_BUCKET)
+                if _few_since(recent_ids.size, stored, bands)
+                else None
+            )
+        except (sqlite3.Error, ValueError):  # a spoilt page: the index is written again
+            found = None
+        if found is not None:
             keys, owners = _archive_band_keys(recent_ids, recent_sigs, bands, rows)
             found.update(np.unique(owners[np.isin(keys, query)]).tolist())
             return found if cache.usable else None
@@ -1020,7 +1027,10 @@ class Index:
         query = keys_of([*new, *removed, *remnant])
         # each key's holders, counted as sorted_bucket_pairs counts them: each row as
         # often as it holds the key (whole and half signatures may agree)
-        found = stored.buckets(query.tolist(), 8 * MAX_BUCKET)
+        try:
+            found = stored.buckets(query.tolist(), 8 * MAX_BUCKET)
+        except (sqlite3.Error, ValueError):  # spoilt: the full grouping instead
+            found = None
         if found is None or not cache.usable:
             return None
         recent_keys, recent_owners = _archive_band_keys(recent_ids, recent_sigs, bands, rows)

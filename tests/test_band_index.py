@@ -62,7 +62,7 @@ def test_lookups_answer_as_the_full_comparison_does(archive, tmp_path, monkeypat
     monkeypatch.setattr(Index, "load_cached", lambda self: pytest.fail("full comparison"))
     first = [ranking(match(q, [root], cache=cache, jobs=1)) for q in queries]  # builds it
     with sqlite3.connect(cache) as db:
-        (upto, size) = db.execute("SELECT upto, length(ids) / 4 FROM bands").fetchone()
+        (upto, size) = db.execute("SELECT upto, size FROM bands").fetchone()
     bands, _rows = index_module.lsh_params(128)
     assert size == 324 * 3 * bands and upto >= 324
     again = [ranking(match(q, [root], cache=cache, jobs=1)) for q in queries]  # reads it
@@ -121,17 +121,25 @@ def test_an_unrelated_filed_copy_still_names_the_closest(archive, tmp_path):
     assert str(with_cache.value) == str(without.value)
 
 
-def test_blob_reads_and_a_whole_read_find_the_same_rows(tmp_path):
+@pytest.mark.parametrize("page", [7, 256])
+def test_page_lookups_and_a_whole_read_find_the_same_rows(tmp_path, monkeypatch, page):
+    """Keys repeat (runs of equal keys cross pages at 7 keys a page); the lookups and
+    the whole index read back agree with a search of the arrays written."""
+    monkeypatch.setattr(cache_module, "BAND_PAGE", page)
     rng = np.random.default_rng(3)
     keys = np.sort(rng.integers(0, 1 << 20, 5000, dtype=np.uint64))  # many repeated keys
+    keys[:40] = 7  # a run over several pages
+    keys[-3:] = (1 << 64) - 1  # the largest key, which SQLite stores as 2**63 - 1
     ids = rng.integers(1, 400, keys.size).astype(np.int64)
     store = cache_module.SignatureCache(tmp_path / "c.sqlite", "test")
     store.put_band_index(399, keys, ids)
     stored = store.band_index()
     assert stored is not None and stored.upto == 399 and stored.size == keys.size
-    wanted = [int(k) for k in keys[::97]] + [1 << 40, 0]
+    wanted = [int(k) for k in keys[::97]] + [1 << 40, 0, 7, 8, (1 << 64) - 1, int(keys[-4])]
     wanted_keys = np.array(sorted(set(wanted)), dtype=np.uint64)
-    for limit in (1, 2, 200):
+    whole_keys, whole_ids = stored.read()
+    assert np.array_equal(whole_keys, keys) and np.array_equal(whole_ids, ids)
+    for limit in (1, 2, 39, 40, 200):
         direct = stored.lookup(wanted, limit)
         expect = set()
         for key in set(wanted):
@@ -149,22 +157,43 @@ def test_blob_reads_and_a_whole_read_find_the_same_rows(tmp_path):
             assert buckets is not None and set(buckets) == set(wanted)
             for key, rows in buckets.items():
                 assert sorted(rows) == sorted(ids[keys == key].tolist())
-
-        # where SQLite has no incremental blob reads (Python 3.10), the whole index is
-        # read: the same rows
-        class NoBlobs:
-            def __init__(self, db):  # type: ignore[no-untyped-def]
-                self.execute = db.execute
-
-        whole = cache_module.BandIndex(
-            NoBlobs(store._db),
-            stored._rowid,
-            upto=stored.upto,
-            size=stored.size,  # type: ignore[arg-type]
-        )
-        assert whole.lookup(wanted, limit) == direct
-        assert whole.buckets(wanted, limit) == buckets
     store.close()
+
+
+def test_a_lookup_reads_a_page_or_two_whatever_the_index_size(tmp_path):
+    """What ``match`` reads of the band index does not grow with the archive: a page a
+    key, and the next only when the key's rows run on into it."""
+    rng = np.random.default_rng(5)
+    for size in (10_000, 1_000_000):
+        keys = np.sort(rng.integers(0, 1 << 64, size, dtype=np.uint64))
+        store = cache_module.SignatureCache(tmp_path / f"c{size}.sqlite", "test")
+        store.put_band_index(1, keys, np.arange(size, dtype=np.int64))
+        stored = store.band_index()
+        assert stored is not None
+        pages: list[bytes] = []
+
+        class Counted:  # the connection, counting the pages its lookups step through
+            def __init__(self, db: sqlite3.Connection, pages: list[bytes]) -> None:
+                self.db, self.pages = db, pages
+
+            def execute(self, *args):  # type: ignore[no-untyped-def]
+                for row in self.db.execute(*args):
+                    self.pages.append(row[0])
+                    yield row
+
+        counted = cache_module.BandIndex(
+            Counted(store._db, pages),  # type: ignore[arg-type]
+            "test",
+            upto=1,
+            size=size,
+        )
+        at = list(range(0, size, size // 95))
+        assert counted.lookup([int(keys[i]) for i in at], 200) == set(at)
+        # one page a key; and the next after a page's last key, which might run on
+        page = cache_module.BAND_PAGE
+        assert len(pages) == len(at) + sum(i % page == page - 1 for i in at)
+        assert all(len(p) <= 8 * page for p in pages)  # pages, never the index
+        store.close()
 
 
 @pytest.mark.parametrize("values", [[], [0], [5, 6], [0, 70_000], [(1 << 24) - 1]])
@@ -354,7 +383,7 @@ def test_a_cache_shared_by_two_folders_keeps_both_in_its_index(archive, tmp_path
     # a few rows more: merged into the index in memory, the index kept as it is
     dedup([second], cache=cache, jobs=1)
     with sqlite3.connect(cache) as db:
-        (size,) = db.execute("SELECT length(ids) / 4 FROM bands").fetchone()
+        (size,) = db.execute("SELECT size FROM bands").fetchone()
     assert size == 40 * 3 * bands
     for folder, i in ((first, 5), (second, 65)):
         found = match(filed_copy(tmp_path, originals[i], i), [folder], cache=cache, jobs=1)
@@ -366,7 +395,7 @@ def test_a_cache_shared_by_two_folders_keeps_both_in_its_index(archive, tmp_path
         db.execute("DELETE FROM answers")
     dedup([second], cache=cache, jobs=1)
     with sqlite3.connect(cache) as db:
-        (size,) = db.execute("SELECT length(ids) / 4 FROM bands").fetchone()
+        (size,) = db.execute("SELECT size FROM bands").fetchone()
     assert size == 80 * 3 * bands
     found = match(filed_copy(tmp_path, originals[5], 5), [first], cache=cache, jobs=1)
     assert Path(found.candidates[0].path) == first / "doc005.txt"
@@ -378,7 +407,8 @@ def test_files_added_since_the_index_are_merged_into_it_exactly(archive, tmp_pat
     cache = tmp_path / "cache.sqlite"
     dedup([root], cache=cache, jobs=1)
     with sqlite3.connect(cache) as db:
-        before = db.execute("SELECT upto, keys, ids FROM bands").fetchone()
+        before = db.execute("SELECT upto, size FROM bands").fetchone()
+        pages_before = db.execute("SELECT * FROM band_pages ORDER BY page").fetchall()
     added = tmp_path / "added"
     added.mkdir()
     for i in range(0, 30, 3):  # new versions of archived documents, and new documents
@@ -395,7 +425,8 @@ def test_files_added_since_the_index_are_merged_into_it_exactly(archive, tmp_pat
     assert merged == plain.candidate_pairs(paths)
     assert any(paths[j].startswith(added.as_posix()) for _, j in merged)
     with sqlite3.connect(cache) as db:
-        assert db.execute("SELECT upto, keys, ids FROM bands").fetchone() == before
+        assert db.execute("SELECT upto, size FROM bands").fetchone() == before
+        assert db.execute("SELECT * FROM band_pages ORDER BY page").fetchall() == pages_before
     both = dedup([root, added], cache=cache, jobs=1)
     assert groups(both) == groups(dedup([root, added], cache=False, jobs=1))
 
@@ -430,20 +461,45 @@ def test_row_positions_by_table_and_by_search(spread):
     assert got.tolist() == [where.get(int(o), -1) for o in owners]
 
 
-def test_an_index_too_big_for_sqlite_is_not_written_and_nothing_breaks(
-    archive, tmp_path, monkeypatch
-):
+def test_a_spoilt_band_index_is_written_again_and_nothing_breaks(archive, tmp_path):
     root, originals = archive
     cache = tmp_path / "cache.sqlite"
-    monkeypatch.setattr(cache_module, "MAX_BLOB", 8)
-    result = dedup([root], cache=cache, jobs=1)
-    assert any("band index" in w and "not stored" in w for w in result.warnings)
-    assert groups(result) == groups(dedup([root], cache=False, jobs=1))
+    first = dedup([root], cache=cache, jobs=1)
     with sqlite3.connect(cache) as db:
-        assert db.execute("SELECT count(*) FROM bands").fetchone() == (0,)
+        db.execute("UPDATE band_pages SET ids = substr(ids, 1, 4)")  # every page spoilt
     found = match(filed_copy(tmp_path, originals[11], 11), [root], cache=cache, jobs=1)
     assert found.candidates[0].path.endswith("doc011.txt")
-    assert dedup([root], cache=cache, jobs=1).cached == 324  # the cache itself still works
+    with sqlite3.connect(cache) as db:
+        spoilt = db.execute("SELECT count(*) FROM band_pages WHERE 2 * length(ids) != length(keys)")
+        assert spoilt.fetchone() == (0,)  # written again from the signatures
+        db.execute("UPDATE band_pages SET keys = x'00'")
+    again = dedup([root], cache=cache, jobs=1)
+    assert groups(again) == groups(first) == groups(dedup([root], cache=False, jobs=1))
+    assert again.cached == 324  # the cache itself still works
+
+
+def test_a_schema_4_cache_keeps_its_fingerprints(archive, tmp_path):
+    """The band index moved into pages (schema 5): a schema-4 cache drops only its old
+    band index, which is built again; its fingerprints are kept."""
+    root, originals = archive
+    cache = tmp_path / "cache.sqlite"
+    first = dedup([root], cache=cache, jobs=1)
+    with sqlite3.connect(cache) as db:
+        db.execute("DROP TABLE bands")
+        db.execute("DROP TABLE band_pages")
+        db.execute(
+            "CREATE TABLE bands (settings TEXT PRIMARY KEY, upto INTEGER NOT NULL, "
+            "keys BLOB NOT NULL, ids BLOB NOT NULL)"
+        )
+        db.execute("INSERT INTO bands SELECT settings, 1, x'00', x'00' FROM fingerprints LIMIT 1")
+        db.execute("UPDATE meta SET value = '4' WHERE key = 'schema'")
+    found = match(filed_copy(tmp_path, originals[11], 11), [root], cache=cache, jobs=1)
+    assert found.candidates[0].path.endswith("doc011.txt")
+    assert not found.warnings
+    again = dedup([root], cache=cache, jobs=1)
+    assert again.cached == 324 and groups(again) == groups(first)
+    with sqlite3.connect(cache) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("5",)
 
 
 def test_fresh_rows_by_path_and_by_a_pass_agree(archive, tmp_path, monkeypatch):
