@@ -447,19 +447,23 @@ class SignatureCache:
         """
         if self._db is None:
             return {}
-        wanted = {s.key: s for s in stats}
+        # a row is current when its key, size and times are a file's now: one lookup of
+        # the row's first four columns each (this runs for every archived file)
+        wanted = {(s.key, s.size, s.mtime_ns, s.ctime_ns): s.path for s in stats}
         found: dict[str, int] = {}
         columns = "SELECT path, size, mtime_ns, ctime_ns, id FROM fingerprints WHERE settings = ?"
         try:
             if len(wanted) <= _ASKED_BY_PATH:  # a few files: looked up, not a pass over all
                 query = columns + " AND path IN ({marks})"
-                rows = list(self._in_batches(query, (self.settings,), wanted))
+                keys = [version[0] for version in wanted]
+                rows = list(self._in_batches(query, (self.settings,), keys))
             else:
                 rows = self._db.execute(columns, (self.settings,)).fetchall()
-            for key, size, mtime, ctime, row_id in rows:
-                s = wanted.get(key)
-                if s is not None and s.matches(size, mtime, ctime):
-                    found[s.path] = row_id
+            get = wanted.get
+            for row in rows:
+                path = get(row[:4])
+                if path is not None:
+                    found[path] = row[4]
         except sqlite3.Error as exc:
             self._give_up(exc)
             return {}

@@ -7,6 +7,7 @@ import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 #: Deepest folder read below a root; deeper ones are listed as errors.
 MAX_DEPTH = 256
@@ -32,6 +33,9 @@ def _matches(path: str, root: str, patterns: Iterable[str]) -> bool:
     return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) for p in patterns)
 
 
+_name = attrgetter("name")
+
+
 def walk(
     roots: Iterable[str | os.PathLike[str]],
     *,
@@ -54,6 +58,8 @@ def walk(
     # (device, inode): a file reached twice is read once; a skipped one never
     skipping = set(skip)
     seen: set[tuple[int, int]] = set()
+    filtered = bool(include or exclude)
+    files = found.files
 
     def consider(path: str, root: str, *, identity: tuple[int, int] | None = None) -> None:
         if include and not _matches(path, root, include):
@@ -96,20 +102,25 @@ def walk(
             record(folder)  # before reading it: a change while it is read shows next time
             try:
                 with os.scandir(folder) as it:
-                    entries = sorted(it, key=lambda e: e.name)
+                    entries = sorted(it, key=_name)
             except OSError as exc:
                 found.errors.append((folder, exc.strerror or str(exc)))
                 continue
             folders: list[str] = []
             for entry in entries:
-                if not hidden and entry.name.startswith("."):
+                if not hidden and entry.name[:1] == ".":
                     continue
                 try:
                     if entry.is_dir(follow_symlinks=False):
                         folders.append(entry.path)
                     elif entry.is_file(follow_symlinks=False):
                         # the inode comes with the directory entry: no system call per file
-                        consider(entry.path, root, identity=(device, entry.inode()))
+                        identity = (device, entry.inode())
+                        if filtered or identity in seen or identity in skipping:
+                            consider(entry.path, root, identity=identity)
+                        else:  # most files of an archive, at a set's speed
+                            seen.add(identity)
+                            files.append(entry.path)
                     elif entry.is_symlink():
                         if not os.path.isdir(entry.path):
                             consider(entry.path, root)  # a link to a file; not to folders
