@@ -437,17 +437,21 @@ def _converter():  # type: ignore[no-untyped-def]
 
 
 def _script(text: str) -> tuple[list[Edit], int]:
-    traditional = _traditional_chars()
+    """Convert each line that holds a Traditional character (OpenCC works on a line's
+    phrases); the lines without one are skipped at the pattern's speed."""
     converter = _converter()
+    traditional = _traditional_chars()
     edits: list[Edit] = []
-    count = start = 0
-    for line in text.split("\n"):
-        end = start + len(line)
-        found = len(traditional.findall(line))  # one scan counts and decides
-        if found:
-            count += found
-            edits.append((start, end, converter.convert(line)))
-        start = end + 1
+    count = 0
+    found = traditional.search(text)
+    while found is not None:
+        at = found.start()
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        count += len(traditional.findall(text, at, end))
+        edits.append((start, end, converter.convert(text[start:end])))
+        found = traditional.search(text, end)
     return edits, count
 
 
