@@ -695,3 +695,21 @@ def test_a_group_that_loses_its_bridge_falls_apart(archive, own_archive, tmp_pat
     together = [c for c in split.clusters if c.representative.startswith(str(bridge))]
     assert together == []
     assert _same_answer(split, dedup([own_archive], cache=False, jobs=1))
+
+
+def test_a_new_cache_has_large_pages_and_an_old_one_keeps_its_own(archive, tmp_path):
+    """Rows of 13 KB fill 32 KB pages instead of chains of 4 KB overflow pages; a cache
+    made with SQLite's default pages is used as it is (its page size cannot change)."""
+    root, _ = archive
+    new, old = tmp_path / "new.sqlite", tmp_path / "old.sqlite"
+    with sqlite3.connect(old) as db:
+        db.execute("PRAGMA page_size=4096")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    first = groups(dedup([root], cache=new, jobs=1))
+    assert groups(dedup([root], cache=old, jobs=1)) == first
+    again = dedup([root], cache=old, jobs=1)
+    assert again.cached == 324 and groups(again) == first
+    for path, size in ((new, cache_module.PAGE_SIZE), (old, 4096)):
+        with sqlite3.connect(path) as db:
+            assert db.execute("PRAGMA page_size").fetchone() == (size,)
