@@ -164,3 +164,27 @@ def test_load_never_modifies_the_file(tmp_path: Path):
     load(path)
     assert path.read_bytes() == data
     assert path.stat().st_mtime_ns == before
+
+
+def test_rare_characters_found_one_by_one_are_those_the_class_finds(monkeypatch):
+    """A short text is searched for rare characters with a set (no 3,400-character class
+    to compile); the positions must be the compiled class's, whitespace of every kind,
+    pinyin letters, controls and mojibake included, and for a text past the limit too."""
+    import random
+
+    from difftool.load import plausibility
+
+    rng = random.Random(3)
+    pool = sorted(plausibility._known())[:400] + list(
+        "ab \t\n\u3000\xa0\u2028\u2029\x85\x1c\x7f\x80\u200b锛堝叚æ–‡ä»¶€─┐ㄅ?\ufffdāü"
+    )
+    pool += [chr(rng.randrange(0x80, 0x30000)) for _ in range(300)]
+    pattern = plausibility.rare_pattern()
+    for size in [0, 1, 50, 400] * 40:
+        text = "".join(rng.choice(pool) for _ in range(size))
+        expected = [m.start() for m in pattern.finditer(text)]
+        assert plausibility.rare_positions(text) == expected
+        assert [i for i, ch in enumerate(text) if plausibility.is_rare(ch)] == expected
+        monkeypatch.setattr(plausibility, "_ONE_BY_ONE", 10)
+        assert plausibility.rare_positions(text) == expected
+        monkeypatch.undo()

@@ -231,3 +231,20 @@ def test_running_headers_found_by_search_equal_a_walk_over_the_lines(lines, trai
     # and nothing that qualifies is missed: a short repeated non-sentence line
     for line in ("江门市政府工作报告", "抬头抬头"):
         assert (line in repeated) == (counts[line] >= 3)
+
+
+def test_traditional_found_one_by_one_as_by_the_class(monkeypatch):
+    """A short text is told Traditional with a set, a long one with the compiled class:
+    the same answer, and the same key either way (seed 002 is Traditional)."""
+    module = sys.modules["difftool.normalise"]
+    texts = [read(SEED_002), read(SEED_000), "", "乾", "國", "国家", "a\n於是"]
+    for text in texts:
+        expected = module._traditional_chars().search(text) is not None
+        assert module._has_traditional(text) is expected
+        monkeypatch.setattr(module, "_ONE_BY_ONE", 0)
+        assert module._has_traditional(text) is expected
+        monkeypatch.undo()
+    short = normalise(read(SEED_002))
+    monkeypatch.setattr(module, "_ONE_BY_ONE", 0)
+    assert normalise(read(SEED_002)) == short
+    assert any("Traditional" in note for note in short.notes)

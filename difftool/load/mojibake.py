@@ -83,7 +83,7 @@ def whole_text(text: str) -> str | None:
     # whole-text mojibake is mostly characters real reports rarely use; most texts have
     # almost none, and this scan is much cheaper than scoring every character
     probe = sample[:2_000]
-    if len(plausibility.rare_pattern().findall(probe)) < 0.2 * len(probe):
+    if len(plausibility.rare_positions(probe)) < 0.2 * len(probe):
         return None
     for transform in (_utf8_read_as_gbk, _utf8_read_as_cp1252):
         try:
@@ -98,8 +98,7 @@ def whole_text(text: str) -> str | None:
 def _clusters(text: str) -> Iterator[tuple[int, int, int]]:
     """Yield ``(start, end, rare_count)`` for each cluster of rare characters."""
     start = end = count = -1
-    for m in plausibility.rare_pattern().finditer(text):
-        pos = m.start()
+    for pos in plausibility.rare_positions(text):
         if count > 0 and pos - end <= MAX_GAP:
             end, count = pos + 1, count + 1
             continue
@@ -138,8 +137,7 @@ def _looks_garbled(text: str, start: int, end: int) -> bool:
     if plausibility.score(run) >= GARBLED_BELOW:
         return False
     marked = "?" in text[max(0, start - 3) : end] or REPLACEMENT in run
-    rare = plausibility.rare_pattern()
-    return marked or any(not "\u4e00" <= ch <= "\u9fff" and rare.match(ch) for ch in run)
+    return marked or any(not "\u4e00" <= ch <= "\u9fff" and plausibility.is_rare(ch) for ch in run)
 
 
 def repair(text: str) -> Repair:
