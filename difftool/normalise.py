@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from difftool import layout
+from difftool.charclass import CharClass
 from difftool.models import NormalisedText
 from difftool.offsets import Edit, OffsetMap, apply_edits
 
@@ -538,21 +539,17 @@ def _needs_scanner(steps: tuple[Step, ...]) -> re.Pattern[str]:
     return re.compile(f"[{classes}]")
 
 
-#: Texts up to this many characters are searched for a Traditional character one by
-#: one (a set lookup each: 0.2 ms for a 7,000-character report); longer ones with a
-#: compiled class of the 3,500 characters, which takes 2.5 ms to compile.
-_ONE_BY_ONE = 60_000
-
-
 def _has_traditional(text: str) -> bool:
-    if len(text) > _ONE_BY_ONE:
-        return _traditional_chars().search(text) is not None
-    return not _traditional_set().isdisjoint(text)
+    return _TRADITIONAL.found_in(text)
 
 
 @lru_cache(maxsize=1)
 def _traditional_set() -> frozenset[str]:
     return frozenset(traditional_chars())
+
+
+#: Traditional characters, looked for one by one in short texts (see ``charclass``).
+_TRADITIONAL = CharClass(_traditional_set, _traditional_chars)
 
 
 @lru_cache(maxsize=32)

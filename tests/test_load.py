@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import sys
 from pathlib import Path
 
 import pytest
@@ -166,25 +167,35 @@ def test_load_never_modifies_the_file(tmp_path: Path):
     assert path.stat().st_mtime_ns == before
 
 
-def test_rare_characters_found_one_by_one_are_those_the_class_finds(monkeypatch):
-    """A short text is searched for rare characters with a set (no 3,400-character class
-    to compile); the positions must be the compiled class's, whitespace of every kind,
-    pinyin letters, controls and mojibake included, and for a text past the limit too."""
+@pytest.mark.parametrize("outside", [True, False])
+def test_a_large_class_looked_up_one_by_one_finds_what_it_finds_compiled(outside):
+    """A short text is searched for rare (or Traditional) characters with a set until
+    the class has looked through enough text to pay for compiling; before and after, the
+    answers are the compiled class's: whitespace of every kind, pinyin letters, controls
+    and mojibake included."""
     import random
 
+    from difftool.charclass import BUDGET, CharClass
     from difftool.load import plausibility
 
     rng = random.Random(3)
     pool = sorted(plausibility._known())[:400] + list(
-        "ab \t\n\u3000\xa0\u2028\u2029\x85\x1c\x7f\x80\u200b锛堝叚æ–‡ä»¶€─┐ㄅ?\ufffdāü"
+        "ab \t\n\u3000\xa0\u2028\u2029\x85\x1c\x7f\x80\u200b锛堝叚æ–‡ä»¶€─┐ㄅ?\ufffdāü國業"
     )
     pool += [chr(rng.randrange(0x80, 0x30000)) for _ in range(300)]
-    pattern = plausibility.rare_pattern()
-    for size in [0, 1, 50, 400] * 40:
+    if outside:
+        pattern = plausibility.rare_pattern()
+        chars = CharClass(plausibility._known, plausibility.rare_pattern, outside=True)
+    else:
+        module = sys.modules["difftool.normalise"]
+        pattern = module._traditional_chars()
+        chars = CharClass(module._traditional_set, module._traditional_chars)
+    looked = 0
+    for size in [0, 1, 50, 400] * 40 + [BUDGET + 1, 10]:
         text = "".join(rng.choice(pool) for _ in range(size))
         expected = [m.start() for m in pattern.finditer(text)]
-        assert plausibility.rare_positions(text) == expected
-        assert [i for i, ch in enumerate(text) if plausibility.is_rare(ch)] == expected
-        monkeypatch.setattr(plausibility, "_ONE_BY_ONE", 10)
-        assert plausibility.rare_positions(text) == expected
-        monkeypatch.undo()
+        assert chars.positions(text) == expected
+        assert chars.found_in(text) is bool(expected)
+        assert [i for i, ch in enumerate(text) if ch in chars] == expected
+        looked += 2 * size
+        assert (chars._compiled is not None) is (looked > BUDGET)

@@ -13,6 +13,8 @@ from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
 
+from difftool.charclass import CharClass
+
 #: Log-probability of a character the table has never seen.
 UNSEEN = -14.0
 #: Log-probability of a printable ASCII character (names, figures, English words).
@@ -81,20 +83,15 @@ def rare_pattern() -> re.Pattern[str]:
     return re.compile(f"[^\\x00-\\x7f\\s{escaped}]")
 
 
+#: The characters :func:`rare_pattern` matches, looked for one by one in short texts.
+RARE = CharClass(_known, rare_pattern, outside=True)
+
+
 def is_rare(ch: str) -> bool:
     """Whether ``ch`` is a character :func:`rare_pattern` matches."""
-    return ch > "\x7f" and ch not in _known() and not ch.isspace()
-
-
-#: Texts up to this many characters are searched for rare characters one by one (a set
-#: lookup each: 0.1 ms for a 7,000-character report); longer ones with
-#: :func:`rare_pattern`, whose class of 3,400 characters takes 3 ms to compile.
-_ONE_BY_ONE = 60_000
+    return ch in RARE
 
 
 def rare_positions(text: str) -> list[int]:
     """Where ``text`` holds a character :func:`rare_pattern` matches."""
-    if len(text) > _ONE_BY_ONE:
-        return [m.start() for m in rare_pattern().finditer(text)]
-    known = _known()
-    return [i for i, ch in enumerate(text) if ch > "\x7f" and ch not in known and not ch.isspace()]
+    return RARE.positions(text)
