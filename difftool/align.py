@@ -20,6 +20,7 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rapidfuzz.distance import Indel
 
@@ -58,8 +59,7 @@ _PUNCT_VARIANTS = str.maketrans(
 _PUNCTUATION = frozenset("。.!?;:,、…！？；：，\"'“”‘’「」『』《》()（）[]【】-—–·/ ")
 
 
-@dataclass(frozen=True)
-class Op:
+class Op(NamedTuple):
     """One operation: sentences ``a[a_start:a_end]`` became ``b[b_start:b_end]``.
 
     ``equal`` and ``change`` have both ranges; ``delete`` an empty b range at the place

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from difftool import layout
 from difftool.charclass import CharClass
@@ -44,8 +44,7 @@ def _is_annotated(ch: str) -> bool:
     return ch >= "\u2e80" or ch in "\ufffd?" or (ch.isascii() and ch.isalpha())
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One normalisation step.
 
     Attributes:

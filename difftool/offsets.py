@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 Edit = tuple[int, int, str]
 """Replace ``text[start:end]`` with the string; an empty string deletes."""
 
 
-@dataclass(frozen=True)
-class OffsetMap:
+class OffsetMap(NamedTuple):
     """A piecewise-linear map from positions in a rewritten text to the text it came from."""
 
     new: tuple[int, ...] = (0,)

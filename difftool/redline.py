@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from difftool.align import Op, join_keys
 from difftool.inline import NUMBER
@@ -28,8 +28,7 @@ from difftool.pipeline import Prepared
 EQUAL, DELETE, INSERT = "equal", "delete", "insert"
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(NamedTuple):
     """A run of shown text with one tag.
 
     Attributes:
@@ -43,8 +42,7 @@ class Piece:
     figure: bool = False
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where sentences lie in their file: 1-based lines, and pages where the file has them.
 
     ``unit`` is ``line`` for text, ``paragraph`` for Word files (one paragraph a line).

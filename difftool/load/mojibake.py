@@ -16,7 +16,7 @@ Runs that no transform explains are left as they are and counted.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from difftool.load import plausibility
 
@@ -57,8 +57,7 @@ TRANSFORMS: tuple[Callable[[str], str], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Repair:
+class Repair(NamedTuple):
     """The outcome of :func:`repair`."""
 
     text: str
