@@ -39,10 +39,17 @@ class CharClass:
         self._compiled: re.Pattern[str] | None = None
         self._looked = 0
 
+    def past_budget(self, size: int) -> bool:
+        """Whether a text of ``size`` characters is to be scanned compiled: true once
+        the class has looked through :data:`BUDGET` characters, this one counted. A
+        caller may then fold the class into a pattern of its own, compiled once."""
+        if self._compiled is None and self._looked <= BUDGET:
+            self._looked += size
+        return self._looked > BUDGET
+
     def _use_pattern(self, size: int) -> re.Pattern[str] | None:
         if self._compiled is None:
-            self._looked += size
-            if self._looked <= BUDGET:
+            if not self.past_budget(size):
                 return None
             self._compiled = self._pattern()
         return self._compiled

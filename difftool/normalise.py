@@ -531,15 +531,13 @@ _SCRIPT_MARK = "\x00"
 
 
 @lru_cache(maxsize=8)
-def _needs_scanner(steps: tuple[Step, ...]) -> re.Pattern[str]:
-    """One class of every character some step needs, but Traditional ones: those are
-    looked for when the script step is reached (:func:`_has_traditional`)."""
-    classes = "".join(step.needs for step in steps).replace(_SCRIPT_MARK, "")
-    return re.compile(f"[{classes}]")
-
-
-def _has_traditional(text: str) -> bool:
-    return _TRADITIONAL.found_in(text)
+def _needs_scanner(steps: tuple[Step, ...], traditional: bool = True) -> re.Pattern[str]:
+    """One class of every character some step needs; the Traditional ones only with
+    ``traditional``. Without them (a short text, in a process that has read little),
+    they are looked for with a set when the script step is reached, and the class of
+    3,500 characters is not compiled (see ``charclass``)."""
+    mark = traditional_chars() if traditional else ""
+    return re.compile(f"[{''.join(step.needs for step in steps).replace(_SCRIPT_MARK, mark)}]")
 
 
 @lru_cache(maxsize=1)
@@ -556,13 +554,15 @@ def _needs_pattern(needs: str) -> re.Pattern[str]:
     return re.compile(f"[{needs}]")
 
 
-def _wanted(step: Step, present: str, text: str) -> bool:
+def _wanted(step: Step, present: str, text: str, scanned: bool) -> bool:
     """Whether a step with ``needs`` may find anything in ``text``, given the characters
-    the scan found in the original text."""
+    the scan found in the original text (Traditional ones among them if ``scanned``)."""
     if not step.needs or "&" in present or "＆" in present:  # entities decode into anything
         return True
     if step.needs == _SCRIPT_MARK:
-        return _has_traditional(text)
+        if scanned:  # a set, not a class of 3,500 characters to compile
+            return not _traditional_set().isdisjoint(present)
+        return _TRADITIONAL.found_in(text)
     return _needs_pattern(step.needs).search(present) is not None
 
 
@@ -593,9 +593,10 @@ def normalise(text: str, *, steps: tuple[Step, ...] = STEPS) -> NormalisedText:
     maps: list[OffsetMap] = []
     notes: list[str] = []
     # One scan finds which of the rarely needed steps can find anything at all.
-    present = "".join(set(_needs_scanner(steps).findall(text)))
+    scanned = _TRADITIONAL.past_budget(len(text))  # compiled, the class joins the scan
+    present = "".join(set(_needs_scanner(steps, scanned).findall(text)))
     for step in steps:
-        if not _wanted(step, present, current):
+        if not _wanted(step, present, current, scanned):
             continue
         if step.takes_present:
             known = "&" not in present and "＆" not in present

@@ -237,7 +237,7 @@ def test_a_short_traditional_text_gets_the_same_key_with_the_class_compiled(monk
     """The script step is chosen by a set lookup in short texts, by the compiled class
     once it has been compiled: the same key (seed 002 is Traditional; 000 is not)."""
     module = sys.modules["difftool.normalise"]
-    from difftool.charclass import CharClass
+    from difftool.charclass import BUDGET, CharClass
 
     short = [normalise(read(seed)) for seed in (SEED_002, SEED_000)]
     assert any("Traditional" in note for note in short[0].notes)
@@ -246,3 +246,9 @@ def test_a_short_traditional_text_gets_the_same_key_with_the_class_compiled(monk
     compiled._compiled = module._traditional_chars()
     monkeypatch.setattr(module, "_TRADITIONAL", compiled)
     assert [normalise(read(seed)) for seed in (SEED_002, SEED_000)] == short
+    # past the budget the class joins the scan for what needs doing: one pass
+    spent = CharClass(module._traditional_set, module._traditional_chars)
+    spent._looked = BUDGET + 1
+    monkeypatch.setattr(module, "_TRADITIONAL", spent)
+    assert [normalise(read(seed)) for seed in (SEED_002, SEED_000)] == short
+    assert spent._compiled is None  # folded into the scanner, not compiled on its own
