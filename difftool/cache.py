@@ -574,6 +574,8 @@ class SignatureCache:
             return False
         packed_keys = keys.astype("<u8").tobytes()
         packed_ids = ids.astype("<u4").tobytes()
+        # each page's last key: every BAND_PAGE-th key, then the last one when the last
+        # page is not full (cut to the number of pages)
         lasts = (keys[BAND_PAGE - 1 :: BAND_PAGE].tolist() + keys[-1:].tolist())[
             : -(-keys.size // BAND_PAGE)
         ]
