@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from itertools import pairwise
 
 from conftest import SEED_000, SEED_001
 from rich.console import Console
@@ -204,3 +205,27 @@ def test_match_table_on_a_narrow_terminal_keeps_paths_and_figures(tmp_path):
     assert SEED_001.name in table and SEED_000.name in table  # the paths, folded
     first = next(i for i, line in enumerate(lines) if "broken" in line)
     assert all(line.startswith("  ") and line.strip() for line in lines[first:])
+
+
+def test_a_row_end_never_cuts_a_word_diff_marker_in_two():
+    """CJK text has no spaces to wrap at: without colour, git's markers (``{+…+}``,
+    ``[-…-]``) must stay whole across row ends (``省局法治{`` / ``+工作+}`` was seen), and
+    no row may be wider than the terminal. Seed 002 against 000 has many markers."""
+    from conftest import SEED_002
+    from rich.cells import cell_len
+
+    comparisons = [COMPARISON, compare_files(SEED_002, SEED_000)]
+    cuts = 0
+    for comparison in comparisons:
+        for width in range(20, 101, 3):
+            rows = render(terminal.view(comparison), width=width).split("\n")
+            assert all(cell_len(row) <= width for row in rows)
+            for row, following in pairwise(rows):
+                if row.startswith(("- ", "+ ", "  ")) and following.startswith("  "):
+                    pair = row.rstrip()[-1:] + following[2:3]
+                    assert pair not in ("[-", "-]", "{+", "+}"), (width, row, following)
+                    cuts += 1
+    assert cuts > 100  # rows did wrap: the check saw many row ends
+    # the whole body is still there, markers and all
+    out = render(terminal.view(COMPARISON), width=30)
+    assert "[-" in out and "{+" in out

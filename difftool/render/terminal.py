@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.rule import Rule
 from rich.text import Text
@@ -63,6 +64,32 @@ def pieces_text(pieces: Iterable[redline.Piece], base: str, word_diff: str) -> T
     return text
 
 
+#: git's word-diff markers, which a row's end must not cut in two.
+_MARKS = frozenset(("[-", "-]", "{+", "+}"))
+
+
+def _wrapped(body: Text, console: Console, width: int) -> list[Text]:
+    """``body`` in rows of ``width`` cells. CJK text has no spaces to wrap at, so rich
+    folds it at any character, and would cut a marker in two (``省局法治{`` / ``+工作+}``);
+    such a body is folded here, one character earlier where the cell limit falls inside
+    a marker. Text with spaces wraps at them, as rich does."""
+    plain = body.plain
+    if not any(mark in plain for mark in _MARKS) or any(ch.isspace() for ch in plain):
+        return list(body.wrap(console, width, overflow="fold"))
+    offsets: list[int] = []
+    start = used = 0
+    for i, ch in enumerate(plain):
+        cells = cell_len(ch)
+        if used + cells <= width or i == start:
+            used += cells
+            continue
+        cut = i - 1 if plain[i - 1 : i + 1] in _MARKS and i - 1 > start else i
+        offsets.append(cut)
+        start = cut
+        used = cell_len(plain[cut : i + 1])
+    return list(body.divide(offsets))
+
+
 class _Rows:
     """Marked rows with a hanging indent: long CJK lines wrap under the text, not under
     the marker, and each row's highlights stay on their own characters."""
@@ -75,7 +102,7 @@ class _Rows:
 
     def render(self, console: Console, width: int) -> Iterable[Text]:
         for marker, body in self.rows:
-            for k, piece in enumerate(body.wrap(console, max(width - 2, 4), overflow="fold")):
+            for k, piece in enumerate(_wrapped(body, console, max(width - 2, 4))):
                 line = Text()
                 line.append(f"{marker} " if k == 0 else "  ", style=_MARKER_STYLE[marker])
                 line.append_text(piece)
