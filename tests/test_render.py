@@ -229,3 +229,24 @@ def test_a_row_end_never_cuts_a_word_diff_marker_in_two():
     # the whole body is still there, markers and all
     out = render(terminal.view(COMPARISON), width=30)
     assert "[-" in out and "{+" in out
+
+
+def test_a_side_by_side_cell_never_cuts_a_word_diff_marker_in_two():
+    """The same in two columns: each cell's rows keep git's markers whole, and the
+    table's rows are still exactly the terminal's width."""
+    from conftest import SEED_002
+    from rich.cells import cell_len
+
+    comparison = compare_files(SEED_002, SEED_000)
+    cuts = 0
+    for width in range(50, 131, 7):
+        out = render(terminal.view(comparison, side_by_side=True), width=width)
+        rows = [row for row in out.split("\n") if row.startswith("│")]
+        assert {cell_len(row) for row in rows} == {width}
+        cells = [row.split("│")[1:-1] for row in rows]
+        for row, following in pairwise(cells):
+            for cell, below in zip(row, following):
+                if cell.strip() and below.strip():
+                    assert cell.rstrip()[-1:] + below.strip()[:1] not in ("[-", "-]", "{+", "+}")
+                    cuts += 1
+    assert cuts > 100

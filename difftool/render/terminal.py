@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.rule import Rule
 from rich.text import Text
 
@@ -88,6 +89,20 @@ def _wrapped(body: Text, console: Console, width: int) -> list[Text]:
         start = cut
         used = cell_len(plain[cut : i + 1])
     return list(body.divide(offsets))
+
+
+class _Folded:
+    """A side-by-side cell: its lines folded by :func:`_wrapped` at the column's width."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.text.split("\n"):
+            yield from _wrapped(line, console, options.max_width)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.text)
 
 
 class _Rows:
@@ -282,7 +297,7 @@ class SideBySideHunk(HunkView):
                     table.add_row(*line)
                 continue
             old, new = op_rows(c, op, mode)
-            table.add_row(Text("\n").join(old), Text("\n").join(new))
+            table.add_row(_Folded(Text("\n").join(old)), _Folded(Text("\n").join(new)))
             figures = figures_line(op)
             if figures is not None:
                 table.add_row(figures, "")
