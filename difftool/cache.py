@@ -899,7 +899,9 @@ class BandIndex:
             for packed_keys, packed_ids in self._db.execute(
                 query, (self._settings, key - (1 << 63))
             ):
-                page_keys = np.frombuffer(packed_keys, dtype="<u8")
+                if not isinstance(packed_keys, bytes) or not isinstance(packed_ids, bytes):
+                    raise ValueError("spoilt band index page")
+                page_keys = np.frombuffer(packed_keys, dtype="<u8")  # ValueError if cut
                 if 4 * page_keys.size != len(packed_ids):
                     raise ValueError("spoilt band index page")
                 at = np.uint64(key)
@@ -920,6 +922,8 @@ class BandIndex:
         pages = self._db.execute(
             "SELECT keys, ids FROM band_pages WHERE settings = ? ORDER BY page", (self._settings,)
         ).fetchall()
+        if not all(isinstance(k, bytes) and isinstance(i, bytes) for k, i in pages):
+            raise ValueError("spoilt band index page")
         keys = np.frombuffer(b"".join(p[0] for p in pages), dtype="<u8")
         ids = np.frombuffer(b"".join(p[1] for p in pages), dtype="<u4")
         if keys.size != self.size or ids.size != self.size:

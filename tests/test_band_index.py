@@ -476,6 +476,14 @@ def test_a_spoilt_band_index_is_written_again_and_nothing_breaks(archive, tmp_pa
     again = dedup([root], cache=cache, jobs=1)
     assert groups(again) == groups(first) == groups(dedup([root], cache=False, jobs=1))
     assert again.cached == 324  # the cache itself still works
+    for spoilt in ("'text'", "12", "x'0011'"):  # a value of another type, or cut short
+        with sqlite3.connect(cache) as db:
+            db.execute(f"UPDATE band_pages SET keys = {spoilt}")
+        found = match(filed_copy(tmp_path, originals[11], 11), [root], cache=cache, jobs=1)
+        assert found.candidates[0].path.endswith("doc011.txt")
+        with sqlite3.connect(cache) as db:
+            db.execute(f"UPDATE band_pages SET ids = {spoilt}")
+        assert groups(dedup([root], cache=cache, jobs=1)) == groups(first)
 
 
 def test_a_schema_4_cache_keeps_its_fingerprints(archive, tmp_path):
