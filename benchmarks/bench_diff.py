@@ -9,7 +9,8 @@
 
 3. Start-up against an earlier docdiff (``--baseline REV``, default the last commit of
    round 1): the seed pair's terminal diff with each, in alternating runs, and the
-   interpreter's bare start-up (``python -c pass``), all in this run.
+   interpreter's bare start-up (``python -c pass``) and the dependencies' imports (the
+   floor), all in this run.
 
     python benchmarks/bench_diff.py --repeat 9 --mb 1
 """
@@ -108,12 +109,17 @@ def paired(commands: dict[str, tuple[list[str], Path | None]], repeat: int) -> d
     return {name: statistics.median(t) for name, t in times.items()}
 
 
+#: What every ``docdiff A B`` imports that is not docdiff's: the dependencies' floor.
+FLOOR = "import click, rich.console, rich.table, rapidfuzz.distance"
+
+
 def startup(baseline: str, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as tmp, baseline_tree(baseline, Path(tmp)) as tree:
         args = ["--color", "always", str(SEED_A), str(SEED_B)]
         medians = paired(
             {
                 "python -c pass": ([sys.executable, "-c", "pass"], None),
+                "python: import the floor": ([sys.executable, "-c", FLOOR], None),
                 "docdiff A B (this tree)": (docdiff_cmd(*args), ROOT),
                 f"docdiff A B ({baseline})": (docdiff_cmd(*args), tree),
             },
@@ -125,6 +131,8 @@ def startup(baseline: str, repeat: int) -> None:
         print(f"  {name:<34}{t:>8.3f} s   over bare python {t - bare:>+7.3f} s")
     ours, theirs = medians["docdiff A B (this tree)"], medians[f"docdiff A B ({baseline})"]
     print(f"  ratio this tree / {baseline}: {ours / theirs:.3f}")
+    floor = medians["python: import the floor"]
+    print(f"  docdiff's own part (this tree over the floor): {ours - floor:+.3f} s")
 
 
 def main() -> None:
@@ -138,8 +146,7 @@ def main() -> None:
     compile_once()
     has_git = shutil.which("git") is not None
     print(f"{'pair':<14}{'tool':<34}{'median s':>10}{'changes':>10}")
-    floor = "import click, rich.console, rich.table, rapidfuzz.distance"
-    t_floor, _ = wall([sys.executable, "-c", floor], args.repeat)
+    t_floor, _ = wall([sys.executable, "-c", FLOOR], args.repeat)
     print(f"{'(none)':<14}{'python: import click+rich+rapidfuzz':<34}{t_floor:>10.3f}")
     t_ours, proc = wall(docdiff_cmd("--format", "json", str(SEED_A), str(SEED_B)), args.repeat)
     print(
