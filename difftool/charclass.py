@@ -65,7 +65,7 @@ class CharClass:
         if pattern is not None:
             return [m.start() for m in pattern.finditer(text)]
         members = self._members()
-        if self._outside:
+        if self._outside:  # __contains__'s test, written out: a method call a character
             return [
                 i
                 for i, ch in enumerate(text)
