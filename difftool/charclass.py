@@ -59,19 +59,19 @@ class CharClass:
             return ch > "\x7f" and ch not in self._members() and not ch.isspace()
         return ch in self._members()
 
-    def positions(self, text: str) -> list[int]:
-        """Where ``text`` holds a character of the class."""
-        pattern = self._use_pattern(len(text))
+    def positions(self, text: str, start: int = 0) -> list[int]:
+        """Where ``text`` holds a character of the class, from ``start`` on."""
+        pattern = self._use_pattern(len(text) - start)
         if pattern is not None:
-            return [m.start() for m in pattern.finditer(text)]
+            return [m.start() for m in pattern.finditer(text, start)]
         members = self._members()
         if self._outside:  # __contains__'s test, written out: a method call a character
             return [
                 i
-                for i, ch in enumerate(text)
+                for i, ch in enumerate(text[start:], start)
                 if ch > "\x7f" and ch not in members and not ch.isspace()
             ]
-        return [i for i, ch in enumerate(text) if ch in members]
+        return [i for i, ch in enumerate(text[start:], start) if ch in members]
 
     def found_in(self, text: str) -> bool:
         """Whether ``text`` holds a character of the class."""

@@ -407,7 +407,8 @@ def normalise_command(file: str, show_sentences: bool, notes: bool, max_size: in
     from difftool.normalise import normalise
 
     document = load(file, max_size=max_size, digest=False)  # the digest tells a diff only
-    normalised = normalise(document.text)  # sentences only when asked: they cost most
+    # sentences only when asked (they cost most), and the offset maps only for them
+    normalised = normalise(document.text, mapped=show_sentences)
     if notes:
         click.echo(f"# encoding: {document.encoding}")
         for note in document.notes + normalised.notes:

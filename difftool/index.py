@@ -191,7 +191,7 @@ def _fingerprint_file(
     path, k, num_perm, max_size = args
     try:
         doc = load(path, max_size=max_size, digest=False)
-        key = normalise(doc.text, steps=TOKEN_STEPS).text
+        key = normalise(doc.text, steps=TOKEN_STEPS, mapped=False).text
         return path, fingerprint(key, k=k, num_perm=num_perm), None
     except DocdiffError as exc:
         message = str(exc)

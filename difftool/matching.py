@@ -198,7 +198,7 @@ def match(
     max_size = int(options.get("max_size", DEFAULT_MAX_SIZE))  # type: ignore[call-overload]
     query: Prepared = prepare(filed, max_size=max_size)
     # fingerprinted like the archive (the token profile), so that both sides agree exactly
-    query_fp = fingerprint(normalise(query.document.text, steps=TOKEN_STEPS).text)
+    query_fp = fingerprint(normalise(query.document.text, steps=TOKEN_STEPS, mapped=False).text)
     if query_fp.shingles.size == 0:
         raise NothingSimilar(f"{os.fspath(filed)}: the filed document has no text to match")
     # FILED itself is left out however PATH reaches it (a link to its folder included):

@@ -44,19 +44,27 @@ class NormalisedText:
         original: the text it was made from.
         notes: what each step did, in words, in the order they ran.
         step_maps: the offset map of each step that moved text, in order.
+        mapped: false when the maps were not kept (``normalise(..., mapped=False)``,
+            for a key that is only fingerprinted or printed): then there is no way back.
     """
 
     text: str
     original: str
     notes: tuple[str, ...] = ()
     step_maps: tuple[OffsetMap, ...] = ()
+    mapped: bool = True
 
     @cached_property
     def offsets(self) -> OffsetMap:
         """Maps positions in ``text`` to positions in ``original``.
 
         Composed on first use: comparing fingerprints never needs it.
+
+        Raises:
+            ValueError: the text was normalised without its maps.
         """
+        if not self.mapped:
+            raise ValueError("normalised with mapped=False: no offsets back to the original")
         return reduce(OffsetMap.then, self.step_maps, OffsetMap())
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import sys
 from pathlib import Path
 
@@ -74,6 +75,42 @@ def test_utf8_read_as_gbk_is_repaired():
     fixed = mojibake.repair("报告指出：" + garbled + "。").text
     # the odd last byte was lost when it was decoded: it cannot come back
     assert fixed.startswith("报告指出：（六）全国人民代表大")
+
+
+@pytest.mark.parametrize("reported", [0, 10, None])
+def test_a_file_is_read_whole_whatever_size_it_reports(tmp_path, monkeypatch, reported):
+    """A file is read in one read of one byte more than its size; one whose size is
+    wrong (``/proc`` files say 0; one may grow after it was checked) is read on to its
+    end, and the limit still holds for what is read."""
+    module = sys.modules["difftool.load"]
+
+    data = "报告全文。".encode() * 200_000 + b"end"  # 3 MB: more than one 1 MB read past it
+    path = tmp_path / "report.txt"
+    path.write_bytes(data)
+    real = os.fstat
+
+    def fstat(fd):
+        info = real(fd)
+        if reported is None:
+            return info
+        return os.stat_result((*info[:6], reported, *info[7:10]))
+
+    monkeypatch.setattr(module.os, "fstat", fstat)
+    assert module._read_bytes(str(path), max_size=len(data)) == data
+    with pytest.raises(module.LoadError, match="limit"):
+        module._read_bytes(str(path), max_size=len(data) - 1)
+
+
+@pytest.mark.parametrize("shift", [-12, -5, 0, 3, 9])
+def test_a_garbled_run_across_the_end_of_the_probe_is_repaired_as_one(shift):
+    """The first characters are scanned for whole-text mojibake and the rest after them:
+    a run that straddles the seam is still one cluster, repaired as anywhere else."""
+    garbled = "（六）全国人民代表大会".encode().decode("gb18030", errors="replace")
+    lead = "报告指出，" * ((mojibake.PROBE + shift) // 5)
+    lead = lead[: mojibake.PROBE + shift - len(garbled) // 2]
+    fixed = mojibake.repair(lead + garbled + "。各项工作").text
+    assert fixed.startswith(lead + "（六）全国人民代表大")
+    assert fixed.endswith("。各项工作")
 
 
 def test_utf8_read_as_cp1252_is_repaired():
@@ -197,5 +234,7 @@ def test_a_large_class_looked_up_one_by_one_finds_what_it_finds_compiled(outside
         assert chars.positions(text) == expected
         assert chars.found_in(text) is bool(expected)
         assert [i for i, ch in enumerate(text) if ch in chars] == expected
-        looked += 2 * size
+        start = rng.randrange(size + 1)  # the rest of a text whose start was scanned
+        assert chars.positions(text, start) == [at for at in expected if at >= start]
+        looked += 2 * size + size - start
         assert (chars._compiled is not None) is (looked > BUDGET)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 
 import pytest
@@ -171,6 +172,20 @@ def test_offsets_stay_inside_the_original_and_in_order(text: str):
     assert positions == sorted(positions)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(report_text, st.text(max_size=200)), st.booleans())
+def test_the_key_without_maps_is_the_key_with_them(text: str, tokens_only: bool):
+    """``mapped=False`` (fingerprinting, ``docdiff normalise``) skips the offset maps
+    only: the same key and notes, and no offsets to be misread as the identity."""
+    module = sys.modules["difftool.normalise"]
+    steps = module.TOKEN_STEPS if tokens_only else module.STEPS
+    full = normalise(text, steps=steps)
+    bare = normalise(text, steps=steps, mapped=False)
+    assert (bare.text, bare.notes, bare.step_maps) == (full.text, full.notes, ())
+    with pytest.raises(ValueError, match="mapped=False"):
+        bare.original_span(0, 1)
+
+
 _CLASS_ALPHABET = "\t\u00a0\u3000\u2003\u200b\u200d\ufeff\u00ad 年a。\n"
 
 
@@ -181,7 +196,7 @@ def test_class_steps_found_with_str_find_equal_the_regex_scan(text, limit):
     runs with ``str.find``; they must give the regex scan's edits exactly, also past the
     limit where they fall back to it."""
     module = sys.modules["difftool.normalise"]
-    present = "".join(set(module._needs_scanner(module.STEPS).findall(text)))
+    present = module._needed_present(text, module.STEPS, True)
     for pattern, repl in ((module._INVISIBLE, ""), (module._ODD_SPACE, " ")):
         fast = module._class_edits(pattern, repl)
         plain = module._regex_edits(pattern, repl)
@@ -191,6 +206,27 @@ def test_class_steps_found_with_str_find_equal_the_regex_scan(text, limit):
             assert fast(text, present=present) == plain(text)
         finally:
             module._FIND_LIMIT = old
+
+
+def test_needs_scan_finds_every_needed_character_frequent_ones_included():
+    """The needs scan leaves the frequent characters out of its class and asks for each
+    with ``in``: together they must find exactly the characters the full class of every
+    step's needs finds, for each step subset, Traditional ones included or not."""
+    module = sys.modules["difftool.normalise"]
+    alphabet = {chr(c) for c in range(0x10000)}  # the steps need only BMP characters
+    for steps in (module.STEPS, module.TOKEN_STEPS):
+        for traditional in (True, False):
+            mark = module.traditional_chars() if traditional else ""
+            body = "".join(s.needs for s in steps).replace("\x00", mark)
+            full = re.compile(f"[{body}]")
+            wanted = {ch for ch in alphabet if full.match(ch)}
+            if steps is module.STEPS:  # the token steps fold no width: none is needed
+                assert set(module._FREQUENT_NEEDS) <= wanted
+            text = "".join(sorted(alphabet))
+            assert set(module._needed_present(text, steps, traditional)) == wanted
+            for ch in module._FREQUENT_NEEDS:  # each alone, in a CJK text without it
+                found = set(module._needed_present(f"中文{ch}文本", steps, traditional))
+                assert found == ({ch} & wanted)
 
 
 def _running_header_edits_line_by_line(text: str, repeated: set[str]) -> list[tuple[int, int, str]]:

@@ -124,7 +124,9 @@ def _from_text(
     try:
         return (
             key,
-            fingerprint(normalise(text, steps=TOKEN_STEPS).text, k=k, num_perm=num_perm),
+            fingerprint(
+                normalise(text, steps=TOKEN_STEPS, mapped=False).text, k=k, num_perm=num_perm
+            ),
             None,
             len(text.encode("utf-8", "surrogatepass")),
         )

@@ -15,7 +15,8 @@ Runs that no transform explains are left as they are and counted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from typing import NamedTuple
 
 from difftool.load import plausibility
@@ -74,15 +75,23 @@ def _total(s: str) -> float:
     return plausibility.excess(kept) + lost * (plausibility.UNSEEN - plausibility.REFERENCE)
 
 
-def whole_text(text: str) -> str | None:
-    """The repaired text if the whole text is one consistent mojibake, else None."""
+#: Characters at the start of a text whose rare ones tell whole-text mojibake.
+PROBE = 2_000
+
+
+def whole_text(text: str, probed: list[int] | None = None) -> str | None:
+    """The repaired text if the whole text is one consistent mojibake, else None.
+
+    ``probed``: the rare characters' positions in the first :data:`PROBE` characters,
+    if the caller has them (:func:`repair` goes on to scan the rest)."""
     if text.isascii():
         return None
     sample = text[:20_000]
     # whole-text mojibake is mostly characters real reports rarely use; most texts have
     # almost none, and this scan is much cheaper than scoring every character
-    probe = sample[:2_000]
-    if len(plausibility.rare_positions(probe)) < 0.2 * len(probe):
+    if probed is None:
+        probed = plausibility.rare_positions(text[:PROBE])
+    if len(probed) < 0.2 * min(len(text), PROBE):
         return None
     for transform in (_utf8_read_as_gbk, _utf8_read_as_cp1252):
         try:
@@ -94,10 +103,11 @@ def whole_text(text: str) -> str | None:
     return None
 
 
-def _clusters(text: str) -> Iterator[tuple[int, int, int]]:
-    """Yield ``(start, end, rare_count)`` for each cluster of rare characters."""
+def _clusters(positions: Iterable[int]) -> Iterator[tuple[int, int, int]]:
+    """Yield ``(start, end, rare_count)`` for each cluster of the rare characters at
+    ``positions``."""
     start = end = count = -1
-    for pos in plausibility.rare_positions(text):
+    for pos in positions:
         if count > 0 and pos - end <= MAX_GAP:
             end, count = pos + 1, count + 1
             continue
@@ -141,14 +151,18 @@ def _looks_garbled(text: str, start: int, end: int) -> bool:
 
 def repair(text: str) -> Repair:
     """Repair mojibake runs in ``text``; count what could not be repaired."""
-    fixed = whole_text(text)
+    # the probe's scan is the first part of the text's: a text is read once
+    ascii = text.isascii()  # a flag of the string: no scan
+    probed = [] if ascii else plausibility.rare_positions(text[:PROBE])
+    fixed = whole_text(text, probed)
     if fixed is not None:
         lost = fixed.count(REPLACEMENT)
         return Repair(fixed, 1, len(text), int(lost > 0), lost)
     parts: list[str] = []
     last = 0
     repaired = repaired_chars = unrepaired = unrepaired_chars = 0
-    for start, end, rare in _clusters(text):
+    rest = [] if ascii or len(text) <= PROBE else plausibility.rare_positions(text, PROBE)
+    for start, end, rare in _clusters(chain(probed, rest)):
         near_question = "?" in text[max(0, start - 3) : start]
         if (rare < MIN_RARE and not (near_question and rare >= 2)) or start < last:
             continue

@@ -92,6 +92,6 @@ def is_rare(ch: str) -> bool:
     return ch in RARE
 
 
-def rare_positions(text: str) -> list[int]:
-    """Where ``text`` holds a character :func:`rare_pattern` matches."""
-    return RARE.positions(text)
+def rare_positions(text: str, start: int = 0) -> list[int]:
+    """Where ``text`` holds a character :func:`rare_pattern` matches, from ``start`` on."""
+    return RARE.positions(text, start)
