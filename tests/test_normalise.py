@@ -186,6 +186,33 @@ def test_the_key_without_maps_is_the_key_with_them(text: str, tokens_only: bool)
         bare.original_span(0, 1)
 
 
+_MARKDOWN_ALPHABET = "-*_#>+ \t\n年a。[]()!`"
+_MARKDOWN_LINE_AT_EVERY_START = re.compile(
+    r"^[ \t]*(?:(?:[-*_][ \t]*){3,}$|#{1,6}[ \t]+|(?:>[ \t]?|[-*+][ \t]+(?=\S))+)", re.MULTILINE
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_MARKDOWN_ALPHABET, max_size=120))
+def test_markdown_line_marks_anchored_on_newlines_are_those_at_every_line_start(text):
+    """The line-start pattern is anchored on the newline before each line (and the first
+    line matched with one put before it): it finds what a multiline ``^`` finds."""
+    module = sys.modules["difftool.normalise"]
+    line_marks = [
+        (m.start(), m.end())
+        for m in _MARKDOWN_LINE_AT_EVERY_START.finditer(text)
+        if m.end() > m.start()
+    ]
+    inline = [(m.start(), m.end()) for m in module._MARKDOWN_INLINE.finditer(text)]
+    edits, _ = module._markdown(text)
+    expected, last = [], -1
+    for start, end in sorted(line_marks + inline):  # as _markdown merges them
+        if start >= last:
+            expected.append((start, end))
+            last = end
+    assert [(s, e) for s, e, _ in edits] == expected
+
+
 _CLASS_ALPHABET = "\t\u00a0\u3000\u2003\u200b\u200d\ufeff\u00ad 年a。\n"
 
 
