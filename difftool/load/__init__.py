@@ -78,18 +78,12 @@ def _read_bytes(path: str, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
             )
         chunks: list[bytes] = []
         left = max_size + 1
-        # one byte more than the size it has: a regular file's short read is its end, so
-        # a file is one read (os.read allocates what it is asked for: asking 16 MB for
-        # a 10 KB file cost more than reading it); one that grows is read on in 1 MB reads
-        asked = info.st_size + 1
         while left > 0:
-            asked = min(left, asked)
-            chunk = os.read(fd, asked)
+            chunk = os.read(fd, min(left, 1 << 24))
+            if not chunk:
+                break
             chunks.append(chunk)
             left -= len(chunk)
-            if len(chunk) < asked:
-                break
-            asked = 1 << 20
         if left <= 0:
             raise LoadError(f"{path}: grew past the {_size(max_size)} limit while read")
         return b"".join(chunks)
