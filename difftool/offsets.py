@@ -95,8 +95,8 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, OffsetMap]:
 
 
 def edited(text: str, edits: Iterable[Edit]) -> str:
-    """:func:`apply_edits` without the map: the new text only (a fingerprint needs no
-    way back to the original, and the map is a third of the cost)."""
+    """:func:`apply_edits` without the map: the new text only (a fingerprint or a
+    printed key needs no way back to the original)."""
     parts: list[str] = []
     last = 0
     for start, end, repl in edits:

@@ -79,18 +79,16 @@ def _total(s: str) -> float:
 PROBE = 2_000
 
 
-def whole_text(text: str, probed: list[int] | None = None) -> str | None:
+def whole_text(text: str, probed: list[int]) -> str | None:
     """The repaired text if the whole text is one consistent mojibake, else None.
 
-    ``probed``: the rare characters' positions in the first :data:`PROBE` characters,
-    if the caller has them (:func:`repair` goes on to scan the rest)."""
+    ``probed``: the rare characters' positions in the first :data:`PROBE` characters
+    (:func:`repair` scans them, and goes on to scan the rest)."""
     if text.isascii():
         return None
     sample = text[:20_000]
     # whole-text mojibake is mostly characters real reports rarely use; most texts have
     # almost none, and this scan is much cheaper than scoring every character
-    if probed is None:
-        probed = plausibility.rare_positions(text[:PROBE])
     if len(probed) < 0.2 * min(len(text), PROBE):
         return None
     for transform in (_utf8_read_as_gbk, _utf8_read_as_cp1252):
@@ -152,8 +150,8 @@ def _looks_garbled(text: str, start: int, end: int) -> bool:
 def repair(text: str) -> Repair:
     """Repair mojibake runs in ``text``; count what could not be repaired."""
     # the probe's scan is the first part of the text's: a text is read once
-    ascii = text.isascii()  # a flag of the string: no scan
-    probed = [] if ascii else plausibility.rare_positions(text[:PROBE])
+    plain = text.isascii()  # a flag of the string: no scan
+    probed = [] if plain else plausibility.rare_positions(text[:PROBE])
     fixed = whole_text(text, probed)
     if fixed is not None:
         lost = fixed.count(REPLACEMENT)
@@ -161,7 +159,7 @@ def repair(text: str) -> Repair:
     parts: list[str] = []
     last = 0
     repaired = repaired_chars = unrepaired = unrepaired_chars = 0
-    rest = [] if ascii or len(text) <= PROBE else plausibility.rare_positions(text, PROBE)
+    rest = [] if plain or len(text) <= PROBE else plausibility.rare_positions(text, PROBE)
     for start, end, rare in _clusters(chain(probed, rest)):
         near_question = "?" in text[max(0, start - 3) : start]
         if (rare < MIN_RARE and not (near_question and rare >= 2)) or start < last:
