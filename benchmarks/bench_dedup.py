@@ -6,23 +6,25 @@ documents share the genre's stock phrases; ``--copies`` of them (10% by default)
 to three lightly edited, re-laid-out copies (PDF text, web text, Markdown, Traditional,
 GB18030). The truth is which files were made from which.
 
-In the same run it times:
+In the same run it times, in each of ``--repeat`` rounds:
 
-* the references, written the way a user of each library would, one process each: read,
-  NFKC and drop spaces, character 5-grams, then datasketch's
-  ``MinHash(num_perm=128).update_batch`` and ``MinHashLSH(threshold)``, or rensa's
-  ``RMinHash(128).update`` and ``RMinHashLSH(threshold, 128, 16)`` (``pip install
-  '.[bench]'``); union-find over the LSH candidates;
-* ``docdiff dedup --jobs 2`` from a cold cache, then again with the cache warm; with
-  ``--jobs-scaling`` also cold with ``--jobs 1``; last, warm after 10 edited copies were
-  added (in a folder removed again after) and after 10 archived files were moved out
-  (and back after);
+* the references (in the first ``--reference-repeat`` rounds), written the way a user of
+  each library would, one process each: read, NFKC and drop spaces, character 5-grams,
+  then datasketch's ``MinHash(num_perm=128).update_batch`` and ``MinHashLSH(threshold)``,
+  or rensa's ``RMinHash(128).update`` and ``RMinHashLSH(threshold, 128, 16)`` (``pip
+  install '.[bench]'``); union-find over the LSH candidates;
+* ``docdiff dedup --jobs 2`` from a cold cache; with ``--jobs-scaling`` at once the same
+  cold run with ``--jobs 1``; then again with the cache warm; last, warm after 10 edited
+  copies were added (in a folder removed again after) and after 10 archived files were
+  moved out (and back after);
 * ``docdiff match`` of a PDF-layout copy against the warm cache, twice; then with
   ``--trust-cache`` three times (the first walks, checks and records the folders; the
   others check only the folders and the candidates), beside ``python -c pass``;
 
 and prints wall time (median of ``--repeat`` runs), peak memory, and pair precision and
-recall of each against the truth.
+recall of each against the truth. The speed-ups over the references and of ``--jobs 2``
+over ``--jobs 1`` are medians of ratios within a round (runs a minute apart or less): the
+shared machine's speed drifts by a quarter within minutes.
 
     python benchmarks/bench_dedup.py --docs 10000 --repeat 3
 """
@@ -236,6 +238,15 @@ def fingerprint_path() -> str:
     return "compiled" if out.stdout.strip() == "True" else "NumPy (the extension is not built)"
 
 
+def reference_cmd(folder: Path, threshold: float, engine: str) -> list[str]:
+    """A reference pipeline in a process of its own (see :func:`reference`)."""
+    return [
+        sys.executable,
+        __file__,
+        *["--reference", str(folder), "--threshold", str(threshold), "--engine", engine],
+    ]
+
+
 def run(cmd: list[str]) -> tuple[float, float, str]:
     """Wall seconds, peak resident MB (the process and its children), stdout."""
     start = time.perf_counter()
@@ -345,30 +356,21 @@ def main() -> None:
         print("(no rensa reference: pip install '.[bench]')")
     if args.no_references:  # a scale run: docdiff alone
         references = {}
-    for engine, name in references.items():
-        ref_runs = [
-            run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--reference",
-                    str(args.dir),
-                    "--threshold",
-                    str(args.threshold),
-                    "--engine",
-                    engine,
-                ]
-            )
-            for _ in range(args.reference_repeat)
-        ]
-        results[name] = (ref_runs, score(json.loads(ref_runs[-1][2]), truth))
+    ref_runs: dict[str, list[tuple[float, float, str]]] = {name: [] for name in references.values()}
+    # each reference, and the --jobs 1 run, beside a cold run of the same repeat: the
+    # machine's speed drifts by a quarter within minutes, so a ratio is taken within a
+    # pair and the median of the pairs' ratios is what is printed
+    paired: dict[str, list[float]] = {name: [] for name in references.values()}
     cold, warm, one_job, first_queries, queries, trusted, bare = [], [], [], [], [], [], []
     added: list[tuple[float, float, str]] = []
     removed: list[tuple[float, float, str]] = []
     same_warm: list[bool] = []
     filed = next(p for p in sorted(truth) if p.startswith("copies/") and p.endswith("_pdf.txt"))
     cache_mb = 0.0
-    for _ in range(args.repeat):
+    for repeat in range(args.repeat):
+        for engine, name in references.items():
+            if repeat < args.reference_repeat:
+                ref_runs[name].append(run(reference_cmd(args.dir, args.threshold, engine)))
         with tempfile.TemporaryDirectory() as tmp:
             cache = str(Path(tmp) / "cache.sqlite")
 
@@ -380,6 +382,11 @@ def main() -> None:
                 ]
 
             cold.append(run(dedup_cmd(2)))
+            for name, runs in ref_runs.items():
+                if len(runs) == repeat + 1:
+                    paired[name].append(runs[-1][0] / cold[-1][0])
+            if args.jobs_scaling:  # the same cold run on one process, right after
+                one_job.append(run(dedup_cmd(1, str(Path(tmp) / "one.sqlite"))))
             warm.append(run(dedup_cmd(2)))
             same_warm.append(
                 json.loads(warm[-1][2])["clusters"] == json.loads(cold[-1][2])["clusters"]
@@ -397,8 +404,8 @@ def main() -> None:
             # above must find as they were recorded
             added.append(run_added(args.dir, truth, dedup_cmd(2)))
             removed.append(run_removed(args.dir, truth, dedup_cmd(2)))
-            if args.jobs_scaling:  # the same cold run on one process, right after
-                one_job.append(run(dedup_cmd(1, str(Path(tmp) / "one.sqlite"))))
+    for name, runs in ref_runs.items():
+        results[name] = (runs, score(json.loads(runs[-1][2]), truth))
     data = json.loads(cold[-1][2])
     ours = [[os.path.relpath(m["path"], args.dir) for m in c["members"]] for c in data["clusters"]]
     results["docdiff dedup --jobs 2 (cold cache)"] = (cold, score(ours, truth))
@@ -417,7 +424,10 @@ def main() -> None:
     print()
     for engine, name in references.items():
         ref = medians[name]
-        print(f"speed-up over the {engine} reference: {ref / c:.1f}x cold, {ref / w:.1f}x warm")
+        print(
+            f"speed-up over the {engine} reference: {statistics.median(paired[name]):.1f}x cold "
+            f"(median of {len(paired[name])} paired runs), {ref / w:.1f}x warm"
+        )
     print(f"warm run {c / w:.1f}x faster than cold (same groups as cold: {all(same_warm)})")
     a = statistics.median(r[0] for r in added)
     print(
@@ -429,8 +439,11 @@ def main() -> None:
         f"{max(r[1] for r in removed):.0f} MB ({c / gone:.1f}x faster than cold)"
     )
     if one_job:
-        one = medians["docdiff dedup --jobs 1 (cold cache)"]
-        print(f"--jobs 2 is {one / c:.2f}x --jobs 1 (cold, medians)")
+        ratios = sorted(one[0] / two[0] for one, two in zip(one_job, cold))
+        print(
+            f"--jobs 2 is {statistics.median(ratios):.2f}x --jobs 1 (cold; median of "
+            f"{len(ratios)} paired runs: {', '.join(f'{r:.2f}' for r in ratios)})"
+        )
     print(f"cache: {cache_mb:.0f} MB for {len(truth)} documents")
     q = statistics.median(r[0] for r in queries)
     q1 = statistics.median(r[0] for r in first_queries)
