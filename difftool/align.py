@@ -20,6 +20,7 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import NamedTuple
 
 from rapidfuzz.distance import Indel
@@ -214,6 +215,10 @@ def _align_gap(
     scored as an equal one, however similar the first sentence alone already is.
     """
     n, m = len(ga), len(gb)
+    if n and m and n + m > 2 and same_words(ma, mb):
+        # the same words cut into sentences at other places (``X`` / ``YZ`` against
+        # ``XY`` / ``Z``: each layout broke a line elsewhere): one layout-only pair
+        return [("pair", 0, n, 0, m)]
     if n == 0 or m == 0 or n * m > GAP_CAP:
         out: list[tuple[str, int, int, int, int]] = []
         if n:
@@ -222,6 +227,10 @@ def _align_gap(
             out.append(("insert", n, n, 0, m))
         return out
     sim = _similarity_matrix(ga, gb)
+    # the lengths of two neighbours together, for the two-and-two test at each cell (the
+    # same words cut elsewhere have the same length, give or take a space or an "…")
+    pair_a = [len(x) + len(y) for x, y in pairwise(ma)]
+    pair_b = [len(x) + len(y) for x, y in pairwise(mb)]
     score = [[0.0] * (m + 1) for _ in range(n + 1)]
     move: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     for i in range(n + 1):
@@ -259,6 +268,17 @@ def _align_gap(
                     )  # fmt: skip
                     if gain >= 0 and score[i - 2][j - 1] + gain > best:
                         best, how = score[i - 2][j - 1] + gain, (2, 1)
+                if (
+                    i >= 2
+                    and j >= 2
+                    and (abs(pair_a[i - 2] - pair_b[j - 2]) < 2 or "…" in ma[i - 2] + ma[i - 1])
+                    and same_words(ma[i - 2 : i], mb[j - 2 : j])
+                ):
+                    # two and two, cut at other places: as one equal pair (two equal
+                    # pairs score twice as much, so they are never traded for this)
+                    gain = 2.0 * (1.0 + (len(ma[i - 2]) + len(ma[i - 1])) / 5_000)
+                    if score[i - 2][j - 2] + gain > best:
+                        best, how = score[i - 2][j - 2] + gain, (2, 2)
             score[i][j], move[i][j] = best, how
     steps: list[tuple[str, int, int, int, int]] = []
     i, j = n, m
@@ -304,14 +324,25 @@ def join_keys(keys: Sequence[str]) -> str:
 
 def same_run(parts: Sequence[str], whole: str) -> bool:
     """Whether sentences (each but the last with its end mark) are exactly ``whole``:
-    one sentence that one layout's line break cut in two. The cut may have come between
-    two Latin letters or digits (``M`` / ``2``), so the join without a space counts too."""
-    # most pairs fail at once on their lengths ("…" is the one variant of another length)
-    lengths = 0 <= len(whole) - sum(map(len, parts)) < len(parts)
-    if not lengths and "…" not in whole and not any("…" in part for part in parts):
+    one sentence that one layout's line break cut in two."""
+    return same_words(parts, (whole,))
+
+
+def same_words(xs: Sequence[str], ys: Sequence[str]) -> bool:
+    """Whether two runs of sentences (keys with their end marks) are the same text cut
+    at other places. A cut may have come between two Latin letters or digits (``M`` /
+    ``2``), so each run joined without a space counts too; quote styles and ``。``/``.``
+    are the same marks (:func:`punctuation_variant`)."""
+    # most runs fail at once on their lengths: a join adds at most a space a cut, and
+    # "…" is the one variant of another length
+    size_x, size_y = sum(map(len, xs)), sum(map(len, ys))
+    if abs(size_x - size_y) >= max(len(xs), len(ys)) and not any("…" in key for key in (*xs, *ys)):
         return False
-    runs = (join_keys(parts), "".join(parts))
-    return whole in runs or any(punctuation_variant(run, whole) for run in runs)
+    runs_x = {join_keys(xs), "".join(xs)}
+    runs_y = {join_keys(ys), "".join(ys)}
+    if not runs_x.isdisjoint(runs_y):
+        return True
+    return any(punctuation_variant(x, y) for x in runs_x for y in runs_y)
 
 
 def _run(sentences: Sequence[Sentence]) -> list[str]:
@@ -328,14 +359,8 @@ def _pair_op(
 ) -> Op:
     ka = join_keys([s.key for s in a[ar[0] : ar[1]]])
     kb = join_keys([s.key for s in b[br[0] : br[1]]])
-    ra, rb = _run(a[ar[0] : ar[1]]), _run(b[br[0] : br[1]])
-    if (
-        ka == kb
-        or punctuation_variant(ka, kb)
-        or (len(ra) > 1 and len(rb) == 1 and same_run(ra, rb[0]))
-        or (len(rb) > 1 and len(ra) == 1 and same_run(rb, ra[0]))
-    ):
-        # a split or merge that changed no word, or a quote style: layout, not content
+    if ka == kb or same_words(_run(a[ar[0] : ar[1]]), _run(b[br[0] : br[1]])):
+        # a split, merge or other cut that changed no word, or a quote style: layout
         return Op("equal", ar, br, 1.0, layout_only=True)
     segments = tuple(inline.diff(ka, kb))
     na, nb = inline.changed_numbers(ka, kb)

@@ -137,6 +137,64 @@ def test_split_that_changes_no_word_is_equal_layout():
     assert result.summary["change"] == 0
 
 
+def test_sentences_cut_at_other_places_are_one_equal_layout_op():
+    # each layout broke a line without a mark elsewhere: X / YZ against XY / Z
+    x, y, z = (
+        "二、我们坚持在和平共处五项原则的基础上发展关系",
+        "“互相尊重主权、和平共处”",
+        "五项原则",
+    )
+    result = align(sents(A1, x, y + z, A3), sents(A1, x + y, z, A3))
+    assert [(op.op, op.layout_only) for op in result.ops] == [
+        ("equal", False),
+        ("equal", True),
+        ("equal", False),
+    ]
+    assert result.ops[1].a_range == (1, 3) and result.ops[1].b_range == (1, 3)
+    # three against two, and the other way round
+    three = align(sents(A1, x, y, z + A2, A3), sents(A1, x + y, z + A2, A3))
+    assert [op.op for op in three.ops] == ["equal", "equal", "equal"]
+    assert three.summary["change"] == three.summary["insert"] == 0
+
+
+def test_a_regrouping_beside_a_real_change_leaves_the_change():
+    x, y, z = (
+        "二、我们坚持在和平共处五项原则的基础上发展关系",
+        "“互相尊重主权、和平共处”",
+        "五项原则",
+    )
+    result = align(
+        sents(A1, x, y + z, A2, A3),
+        sents(A1, x + y, z, A2.replace("4377", "4378"), A3),
+    )
+    assert [(op.op, op.layout_only) for op in result.ops] == [
+        ("equal", False),
+        ("equal", True),
+        ("change", False),
+        ("equal", False),
+    ]
+    assert result.ops[2].numbers_a == ("4377",) and result.ops[2].numbers_b == ("4378",)
+
+
+def test_a_regrouping_with_another_end_mark_is_a_difference():
+    a = [
+        Sentence(0, A1, A1, 0, 1, mark="。"),
+        Sentence(1, "甲乙丙", "甲乙丙", 0, 1),
+        Sentence(2, "丁戊己庚", "丁戊己庚", 0, 1, mark="。"),
+        Sentence(3, A3, A3, 0, 1, mark="。"),
+    ]
+    b = [
+        Sentence(0, A1, A1, 0, 1, mark="。"),
+        Sentence(1, "甲乙丙丁", "甲乙丙丁", 0, 1),
+        Sentence(2, "戊己庚", "戊己庚", 0, 1, mark="？"),
+        Sentence(3, A3, A3, 0, 1, mark="。"),
+    ]
+    # the same words, but a statement became a question: not layout
+    result = align(a, b)
+    assert result.summary["change"] >= 1
+    assert not any(op.layout_only for op in result.ops)
+
+
 def test_moved_sentence_is_one_move():
     result = align(sents(A1, A2, A3, A4, A5), sents(A1, A3, A4, A2, A5))
     moves = [op for op in result.ops if op.op == "move"]
