@@ -185,10 +185,11 @@ def _match_equal(ka: Sequence[str], kb: Sequence[str]) -> list[tuple[int, int]]:
 # --- gaps ------------------------------------------------------------------------------
 
 
-def _similarity_matrix(ga: Sequence[str], gb: Sequence[str]) -> list[list[float]]:
+def _similarity_matrix(ga: Sequence[str], gb: Sequence[str], cutoff: float) -> list[list[float]]:
+    """Each pair's similarity; a very long "sentence"'s below ``cutoff`` may be 0."""
     if any(len(x) > inline.EXACT_SIMILARITY // 2 for x in (*ga, *gb)):
         # a very long "sentence": each cell in linear time (see inline.similarity)
-        return [[inline.similarity(x, y) for y in gb] for x in ga]
+        return [[inline.similarity(x, y, cutoff=cutoff) for y in gb] for x in ga]
     if len(ga) * len(gb) > 2_500:
         # big gaps: rapidfuzz's C++ matrix (imports numpy, so only when it pays)
         from rapidfuzz.process import cdist
@@ -226,7 +227,7 @@ def _align_gap(
         if m:
             out.append(("insert", n, n, 0, m))
         return out
-    sim = _similarity_matrix(ga, gb)
+    sim = _similarity_matrix(ga, gb, threshold)
     # the lengths of two neighbours together, for the two-and-two test at each cell (the
     # same words cut elsewhere have the same length, give or take a space or an "…")
     pair_a = [len(x) + len(y) for x, y in pairwise(ma)]
@@ -493,7 +494,9 @@ def _find_moves(ops: list[Op], a: Sequence[Sentence], b: Sequence[Sentence]) -> 
     free = [k for k in inserts if k not in pairs]
     if unmatched and free and len(unmatched) * len(free) <= GAP_CAP:
         sims = _similarity_matrix(
-            [a[ops[d].a_range[0]].key for d in unmatched], [b[ops[k].b_range[0]].key for k in free]
+            [a[ops[d].a_range[0]].key for d in unmatched],
+            [b[ops[k].b_range[0]].key for k in free],
+            MOVE_THRESHOLD,
         )
         candidates = sorted(
             (

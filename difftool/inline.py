@@ -42,15 +42,19 @@ def tokens(text: str) -> list[str]:
 EXACT_SIMILARITY = 20_000
 
 
-def similarity(a: str, b: str, segments: list[Segment] | None = None) -> float:
+def similarity(a: str, b: str, segments: list[Segment] | None = None, cutoff: float = 0.0) -> float:
     """Share of characters in common, 0..1 (Indel-normalised), in bounded time.
 
-    Long texts are scored from their diff (``segments`` when the caller has it).
+    Long texts are scored from their diff (``segments`` when the caller has it), and
+    are 0 when their lengths alone keep the score under ``cutoff`` (as rapidfuzz's
+    ``score_cutoff``): a 200,000-character "sentence" against a line of 50 is not diffed.
     """
     if len(a) + len(b) <= EXACT_SIMILARITY:
         return float(Indel.normalized_similarity(a, b))
     if not a and not b:
         return 1.0
+    if 2 * min(len(a), len(b)) < cutoff * (len(a) + len(b)):
+        return 0.0
     if segments is None:
         ta, tb = tokens(a), tokens(b)
         common = sum(

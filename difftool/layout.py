@@ -247,8 +247,8 @@ def _joiner(left: str, right: str) -> str:
         return ""
     if a.isalnum() and b.isalnum() and not (a.isdigit() and b.isdigit()):
         return " "
-    # a word, then a quotation or a bracket: 'and / "recipients"', "distribution / (with"
-    if a.isalnum() and b in "(\"'“‘[":
+    # a word, then a quotation, a bracket or an address: 'and / "recipients"', "distribution / (with"
+    if a.isalnum() and b in "(\"'“‘[<":
         return " "
     # English punctuation ends a word: "safe." / "We must", "cost," / "and"
     return " " if a in ".,;:!?)]>\"'”’" and (b.isalnum() or b in "(\"'“‘<") else ""
@@ -289,6 +289,8 @@ _COMPOUND = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+")
 def _wrapped_word(line: str, following: str) -> str | None:
     """An English word a line's end hyphenated (``mone-`` / ``tary``), written with its
     hyphen (``mone-tary``), or None."""
+    if "://" in line[line.rfind(" ") + 1 :]:
+        return None  # a web address wrapped at its own hyphen keeps it
     left = _WORD_END.search(line[-40:])
     right = _WORD_START.match(following)
     if left is not None and right is None and _CAPS_END.search(left.group()):
@@ -370,6 +372,20 @@ def _ragged(line: str, following: str) -> bool:
     return line[-1] == "," and following[0].isascii() and not _cjk_near(line[-12:])
 
 
+_FIRST_WORD = re.compile(r"[!-~]+")
+
+
+def _word_did_not_fit(line: str, cells: int, following: str, width: int) -> bool:
+    """English wrapped at a ragged margin: the next line's first word would not have fitted
+    on this line (``…interface displays`` / ``"Appropriate Legal Notices"``), so the line
+    ended where the wrap put it. (CJK wraps at any character: a line short of the margin
+    ended there.)"""
+    if not line[-1].isascii() or line[-1] == " ":
+        return False
+    word = _FIRST_WORD.match(following)
+    return word is not None and cells + 1 + word.end() > width
+
+
 def _half(ch: str) -> str:
     """A full-width ASCII variant as its ASCII self (width folding runs after the wraps)."""
     return chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else ch
@@ -390,14 +406,24 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
     """
     starts: list[int] = []
     texts: list[str] = []
+    after_blank: list[bool] = []  # whether a blank line comes before each line
     pos = 0
+    blank = False
     for line in text.split("\n"):
         if line and not line.isspace():
             starts.append(pos)
             texts.append(line)
+            after_blank.append(blank)
+            blank = False
+        else:
+            blank = True
         pos += len(line) + 1
     if not texts:
         return ([(0, len(text), "")] if text else []), 0
+    # in text with a blank line after most lines (a PDF extractor's double spacing) a
+    # blank line says nothing; where they are few, they are what ends a paragraph (a
+    # plain-text file, wrapped at its margin, with a blank line between paragraphs)
+    blanks_end_paragraphs = 0 < sum(after_blank) < len(texts) // 2
     # display width, about: non-ASCII takes two cells, counted from the UTF-8 length (CJK
     # takes 3 bytes, ASCII 1) because classifying each character is much slower; these
     # run once per line of PDF text
@@ -465,8 +491,24 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
                 widths[i] < full
                 and not _english_continues(line, following)
                 and not (line[-1] == "," and ragged_from <= widths[i] and _ragged(line, following))
+                and not (wrapped and _word_did_not_fit(line, widths[i], following, width or 0))
+            )
+            # a blank line ends the paragraph, unless the line before it is full and
+            # goes on (a page break inside a paragraph)
+            or (
+                blanks_end_paragraphs
+                and after_blank[i + 1]
+                and (widths[i] < full or breaks[i] or line[-1] in _STOP_ENDS)
             )
             or heads[i + 1]
+            # a list item after a sentence (in text whose lines are paragraphs every
+            # item is a head): "…a relevant date." / "b) The work must…"
+            or (
+                wrapped
+                and following[0] in _LATIN_FIRST
+                and line[-1] in ".;:"
+                and _LATIN_ITEM.match(following) is not None
+            )
             or (breaks[i] and not (wrapped and _inside_quote(texts, balance(), paragraph, i)))
             or (heading_lines and (heading_lines >= 2 or not wrapped))
         ):

@@ -145,7 +145,24 @@ _INVISIBLE = _runs(_INVISIBLE_CHARS)
 
 # --- markup ---------------------------------------------------------------------------
 
-_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*\b[^<>]*>")
+#: HTML's element names (and the obsolete ones old pages use): a tag is one of them, a
+#: namespaced one (``<o:p>``, Word's HTML) or a custom element (``<my-card>``). Anything
+#: else in angle brackets is text: ``<https://fsf.org/>``, ``<year>``, ``<name of author>``.
+_HTML_NAMES = (
+    "a|abbr|acronym|address|area|article|aside|audio|b|base|basefont|bdi|bdo|big|blink"
+    "|blockquote|body|br|button|canvas|caption|center|cite|code|col|colgroup|data|datalist"
+    "|dd|del|details|dfn|dialog|dir|div|dl|dt|em|embed|fieldset|figcaption|figure|font"
+    "|footer|form|frame|frameset|h[1-6]|head|header|hgroup|hr|html|i|iframe|img|input|ins"
+    "|kbd|label|legend|li|link|main|map|mark|marquee|menu|meta|meter|nav|nobr|noframes"
+    "|noscript|object|ol|optgroup|option|output|p|param|picture|pre|progress|q|rp|rt|ruby"
+    "|s|samp|script|section|select|small|source|span|strike|strong|style|sub|summary|sup"
+    "|svg|table|tbody|td|template|textarea|tfoot|th|thead|time|title|tr|track|tt|u|ul"
+    "|var|video|wbr|xml"
+)
+_HTML_TAG = re.compile(
+    rf"</?(?:(?i:{_HTML_NAMES})|[a-zA-Z]+:[a-zA-Z][\w.-]*|[a-zA-Z][a-zA-Z0-9]*-[\w-]*)"
+    r"(?=[\s/>])[^<>]*>"
+)
 #: What opens a block whose content is not text: a comment, a script, a style.
 _HTML_BLOCK_OPEN = re.compile(r"<!--|<(script|style)\b[^<>]*>", re.IGNORECASE)
 _HTML_BLOCK_CLOSE = {
@@ -362,17 +379,21 @@ _SPACE_RUN = _runs(" ")
 _FIGURE_CHARS = frozenset("0123456789.,")
 
 
-def _inside_figure(text: str, start: int, end: int) -> bool:
+def _inside_figure(text: str, start: int, end: int, last: list[int]) -> bool:
     """A space a PDF extractor put inside a figure in CJK text: ``969 8宗``, ``757. 5万吨``.
 
     Digits (or a decimal point) on the left, a digit on the right, and CJK next to the
-    figure on either side; English ``in 2019 500 people`` is left alone.
+    figure on either side; English ``in 2019 500 people`` is left alone. ``last`` holds
+    the end of the figure judged last and the verdict: the spaces of one figure share it
+    (a figure of n spaces is scanned once, not n times).
     """
     left, right = text[start - 1], text[end]
     if not right.isdigit() or not (
         left.isdigit() or (left in ".," and text[start - 2 : start - 1].isdigit())
     ):
         return False
+    if start < last[0]:
+        return bool(last[1])
     # the whole figure, spaces inside it included ("7 4 7 7 2亿元")
     i = start - 1
     while i > 0 and (
@@ -386,10 +407,16 @@ def _inside_figure(text: str, start: int, end: int) -> bool:
         or (text[j] == " " and text[j + 1 : j + 2].isdigit())
     ):
         j += 1
-    # a layout space may stand between the figure and the CJK text around it
-    before = text[i - 2] if i > 1 and text[i - 1] == " " else text[i - 1] if i > 0 else ""
-    after = text[j + 1] if text[j : j + 1] == " " and j + 1 < len(text) else text[j : j + 1]
-    return (bool(before) and _is_wide(before)) or (bool(after) and _is_wide(after))
+    # layout spaces and line ends may stand between the figure and the CJK text around
+    # it ("（PM" / "2. 5" / "）和"; but "Version 3, 29" / "June 2007" is English)
+    last[0] = j
+    while i > 0 and text[i - 1] in " \n":
+        i -= 1
+    while j < len(text) and text[j] in " \n":
+        j += 1
+    wide = (i > 0 and _is_wide(text[i - 1])) or (j < len(text) and _is_wide(text[j]))
+    last[1] = wide
+    return wide
 
 
 def _spaces(text: str) -> tuple[list[Edit], int]:
@@ -399,6 +426,7 @@ def _spaces(text: str) -> tuple[list[Edit], int]:
     n = len(text)
     runs = _SPACE_RUN.finditer(text)
     prev_start = prev_end = -1  # the previous run
+    figure = [0, 0]  # the figure judged last: its end, its verdict
     m = next(runs, None)
     while m is not None:
         following = next(runs, None)
@@ -423,7 +451,7 @@ def _spaces(text: str) -> tuple[list[Edit], int]:
             or end == n
             or _is_wide(left)
             or _is_wide(right)
-            or _inside_figure(text, start, end)
+            or _inside_figure(text, start, end, figure)
         ):
             edits.append((start, end, ""))
         elif end - start > 1:

@@ -287,3 +287,17 @@ def test_generated_variant_pairs_recall_and_precision():
     assert total.edits > 200
     assert total.recall >= 0.95, total
     assert total.precision >= 0.95, total
+
+
+def test_a_very_long_sentence_against_short_ones_is_scored_by_its_length_first():
+    from difftool.inline import similarity
+
+    long = "".join(chr(0x4E00 + k * 7919 % 20_000) for k in range(20_000))  # none twice
+    short = long[5_000:5_040]
+    # the share in common is at most 2 * 40 / 20,040: under any cutoff above it, 0
+    assert similarity(long, short, cutoff=0.5) == 0.0
+    assert 0.0 < similarity(long, short) <= 2 * len(short) / (len(long) + len(short))
+    # and the alignment still pairs the long sentence with its own edited copy
+    edited = long[:1000] + "戊" + long[1000:]
+    ops = align(sents(short, long), sents(edited)).ops
+    assert [op.op for op in ops] == ["delete", "change"]

@@ -329,6 +329,52 @@ def test_english_wraps_join_as_words(raw, key):
     assert key in normalise(page).text, normalise(page).text
 
 
+#: A plain-text English document: paragraphs a text file wraps at its margin, with
+#: what such files hold (addresses and placeholders in angle brackets, a date after a
+#: comma, a quoted term too long for the line before it, lettered list items).
+PLAIN_PARAGRAPHS = [
+    "REVIEW OF THE YEAR",
+    "Report on the Work of the Archive, Version 3, 29 June 2007",
+    "Copyright (C) <year> <name of author>. The full text is kept at "
+    "<https://www.example.org/reports/annual-review-of-the-archive-and-its-holdings.html>, "
+    "and a summary at <https://www.example.org/why-not-summaries-in-print.html>.",
+    'An interactive user interface displays "Appropriate Legal Notices" to the extent that '
+    "it includes a convenient and prominently visible feature that tells the reader what "
+    "was filed.",
+    "The archive received 12,440 files in the year, of which 3,106 were duplicates of "
+    "earlier filings, and the reviewers closed 97 percent of the cases within the time the "
+    "rules allow.",
+    "You may convey a work based on the report, provided that you also meet all of these "
+    "conditions:",
+    "a) The work must carry prominent notices stating that you modified it, and giving a "
+    "relevant date.",
+    "b) The work must carry prominent notices stating that it is released under this "
+    "policy and any conditions added under section 7.",
+    "c) You must license the entire work, as a whole, under this policy to anyone who "
+    "comes into possession of a copy.",
+    "Each reviewer is addressed as you, and each office may be an individual or an "
+    "organization; the terms apply to both alike, without exception.",
+]
+
+
+@pytest.mark.parametrize("width", [50, 60, 72])
+@pytest.mark.parametrize("between", ["\n\n", "\n"])
+def test_a_plain_text_file_wrapped_at_its_margin_equals_its_web_copy(width, between):
+    import textwrap
+
+    # found on the licence texts in /usr/share/common-licenses against a copy with one
+    # paragraph a line: "29" / "June" lost its space, "why-not-" / "print" its hyphen,
+    # a blank line did not end a paragraph, "b)" joined the sentence before it
+    filed = between.join(textwrap.fill(p, width) for p in PLAIN_PARAGRAPHS)
+    comparison = docs(filed, "\n".join(PLAIN_PARAGRAPHS))
+    assert not comparison.changes, [op.op for op in comparison.changes]
+    # and an edit in it is still one change, as a figure
+    edited = docs(filed, "\n".join(PLAIN_PARAGRAPHS).replace("97 percent", "96 percent"))
+    assert [(op.op, op.numbers_a, op.numbers_b) for op in edited.changes] == [
+        ("change", ("97",), ("96",))
+    ]
+
+
 def test_english_list_items_on_lines_of_their_own_stay_apart_in_web_text():
     from difftool import normalise
 

@@ -180,6 +180,12 @@ HOSTILE = {
         lambda p: Path(p).write_text("Mr. Smith went to Washington. e.g. A " * 6000),
         None,
     ),
+    # a figure a PDF extractor spaced out, 200,000 digits long: each space was judged
+    # by scanning the whole figure (quadratic: hours)
+    "spaced-figure.txt": (
+        lambda p: Path(p).write_text("增长" + "1 " * 200_000 + "亿元", encoding="utf-8"),
+        None,
+    ),
     "zeros.txt": (lambda p: os.truncate(_touch(p), 1 << 30), "limit"),
     "zeros-small.txt": (lambda p: os.truncate(_touch(p), 20 << 20), "binary"),
     "bomb.docx": (_zip_bomb, "zip"),
@@ -218,6 +224,17 @@ def test_diff_and_normalise_refuse_a_hostile_file_in_one_line(tmp_path, name):
         run = docdiff(*args, cwd=tmp_path)
         assert run.code == 2 and len(run.stderr.splitlines()) == 1, run.stderr
         assert reason in run.stderr and run.peak_mb < 1024
+
+
+@pytest.mark.parametrize("name", ["spaced-figure.txt", "english.txt", "chrome.txt"])
+def test_diff_and_normalise_read_a_hostile_text_to_its_end(tmp_path, name):
+    maker, _ = HOSTILE[name]
+    target = tmp_path / name
+    maker(target)
+    normalised = docdiff("normalise", target, cwd=tmp_path)
+    assert normalised.code == 0 and normalised.stdout, normalised.stderr
+    compared = docdiff(target, SEED_000, cwd=tmp_path)
+    assert compared.code == 1 and compared.peak_mb < 1024, compared.stderr
 
 
 @pytest.mark.parametrize("name", ["chrome.txt", "comments.txt", "brackets.txt", "english.txt"])
