@@ -373,6 +373,7 @@ def _ragged(line: str, following: str) -> bool:
 
 
 _FIRST_WORD = re.compile(r"[!-~]+")
+_BLANK_LINES = re.compile(r"\n\s*\n")
 
 
 def _word_did_not_fit(line: str, cells: int, following: str, width: int) -> bool:
@@ -406,24 +407,20 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
     """
     starts: list[int] = []
     texts: list[str] = []
-    after_blank: list[bool] = []  # whether a blank line comes before each line
     pos = 0
-    blank = False
     for line in text.split("\n"):
         if line and not line.isspace():
             starts.append(pos)
             texts.append(line)
-            after_blank.append(blank)
-            blank = False
-        else:
-            blank = True
         pos += len(line) + 1
     if not texts:
         return ([(0, len(text), "")] if text else []), 0
     # in text with a blank line after most lines (a PDF extractor's double spacing) a
     # blank line says nothing; where they are few, they are what ends a paragraph (a
-    # plain-text file, wrapped at its margin, with a blank line between paragraphs)
-    blanks_end_paragraphs = 0 < sum(after_blank) < len(texts) // 2
+    # plain-text file, wrapped at its margin, with a blank line between paragraphs).
+    # A run of blank lines is one match; a line has blank lines before it when more
+    # than its newline lies between it and the line before.
+    blanks_end_paragraphs = 0 < len(_BLANK_LINES.findall(text)) < len(texts) // 2
     # display width, about: non-ASCII takes two cells, counted from the UTF-8 length (CJK
     # takes 3 bytes, ASCII 1) because classifying each character is much slower; these
     # run once per line of PDF text
@@ -497,7 +494,7 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
             # goes on (a page break inside a paragraph)
             or (
                 blanks_end_paragraphs
-                and after_blank[i + 1]
+                and nxt - end > 1
                 and (widths[i] < full or breaks[i] or line[-1] in _STOP_ENDS)
             )
             or heads[i + 1]
