@@ -247,7 +247,8 @@ def _joiner(left: str, right: str) -> str:
         return ""
     if a.isalnum() and b.isalnum() and not (a.isdigit() and b.isdigit()):
         return " "
-    # a word, then a quotation, a bracket or an address: 'and / "recipients"', "distribution / (with"
+    # a word, then a quotation, a bracket or an address: 'and / "recipients"',
+    # "distribution / (with", "see / <https://…>"
     if a.isalnum() and b in "(\"'“‘[<":
         return " "
     # English punctuation ends a word: "safe." / "We must", "cost," / "and"

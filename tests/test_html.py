@@ -274,3 +274,10 @@ def test_moves_are_shown_at_both_places_and_linked(tmp_path):
     assert f'<a href="#m{change}">moved from a line 1</a>' in page
     # the old place comes before the sentences that followed it in A
     assert page.index(f'id="m{change}"') < page.index("第2项工作")
+
+
+def test_the_list_of_changes_cuts_a_sentence_between_tokens_never_inside_a_figure(tmp_path):
+    sentence = "The archive received 12,440 files in the year, of which 3,106 were duplicates."
+    page = report(tmp_path, sentence, sentence.replace("3,106", "3,107")).read_text()
+    nav = page[page.index('<nav aria-label="changes">') : page.index("</nav>")]
+    assert "of which…" in nav and "3,10<" not in nav and "3,10…" not in nav, nav

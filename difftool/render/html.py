@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from difftool import __version__, redline
+from difftool import __version__, inline, redline
 from difftool.align import Op
 from difftool.comparison import Comparison
 from difftool.pipeline import Prepared
@@ -287,11 +287,24 @@ def _figures_table(comparison: Comparison) -> str:
     )
 
 
+def _preview(text: str, limit: int = 60) -> str:
+    """The start of a sentence for the list of changes, cut between tokens and marked so:
+    a figure is shown whole or not at all (``3,106``, never ``3,10``)."""
+    if len(text) <= limit:
+        return text
+    cut = 0
+    for token in inline.tokens(text[: limit + 1]):
+        if cut + len(token) > limit:
+            break
+        cut += len(token)
+    return text[: cut or limit].rstrip() + "…"
+
+
 def _change_list(comparison: Comparison) -> str:
     items = []
     for n, op in enumerate(comparison.changes, 1):
         old, new = redline.sides(comparison.a, comparison.b, op)
-        preview = redline.plain(new or old)[:60]
+        preview = _preview(redline.plain(new or old))
         items.append(
             f'<li><a href="#c{n}">{_e(LABELS[op.op])} · {_e(_location(comparison, op))}<br>{_e(preview)}</a></li>'
         )
