@@ -303,8 +303,11 @@ def _run_gain(
     the threshold and beats the better single pair (``alone``) by :data:`SPLIT_MARGIN`."""
     if same_run(marked, single):
         return 2.0 * (1.0 + (len(single) + len(marked[0]) + len(marked[1])) / 10_000)
-    s2 = Indel.normalized_similarity(single, join_keys(keys))
-    return 1.5 * s2 if s2 >= threshold and s2 >= alone + SPLIT_MARGIN else -1.0
+    # bounded like the gap's matrix: a very long sentence against two short ones is
+    # told by the lengths alone, a long pair of like lengths by its token diff
+    need = max(threshold, alone + SPLIT_MARGIN)
+    s2 = inline.similarity(single, join_keys(keys), cutoff=need)
+    return 1.5 * s2 if s2 >= need else -1.0
 
 
 def join_keys(keys: Sequence[str]) -> str:

@@ -301,3 +301,31 @@ def test_a_very_long_sentence_against_short_ones_is_scored_by_its_length_first()
     edited = long[:1000] + "戊" + long[1000:]
     ops = align(sents(short, long), sents(edited)).ops
     assert [op.op for op in ops] == ["delete", "change"]
+
+
+def test_one_long_sentence_is_not_scored_against_two_short_ones_in_full(monkeypatch):
+    """The one-to-two step (a sentence a layout cut in two) is bounded as the gap's
+    matrix is: a 20,000-character sentence against two of 40 is told by its length, and
+    no exact similarity of the long one is computed (it cost 60 ms a pair, 5.7 s on a
+    630 KB line without full stops against a seed)."""
+    from rapidfuzz.distance import Indel
+
+    import difftool.align as align_module
+    import difftool.inline as inline_module
+
+    long_pairs: list[int] = []
+
+    class Spy:
+        @staticmethod
+        def normalized_similarity(a: str, b: str, **kw: float) -> float:
+            if len(a) + len(b) > inline_module.EXACT_SIMILARITY:
+                long_pairs.append(len(a) + len(b))
+            return float(Indel.normalized_similarity(a, b, **kw))
+
+    monkeypatch.setattr(align_module, "Indel", Spy)
+    monkeypatch.setattr(inline_module, "Indel", Spy)
+    long = "".join(chr(0x4E00 + k * 7919 % 20_000) for k in range(20_000))  # none twice
+    first, second = long[5_000:5_040], long[9_000:9_040]
+    ops = align(sents("前言", long), sents("前言", first, second)).ops
+    assert long_pairs == []
+    assert ops[0].op == "equal" and sorted(op.op for op in ops[1:]) == ["delete", "insert"]

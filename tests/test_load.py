@@ -185,6 +185,36 @@ def test_undecodable_bytes_are_refused():
         decode(b"\x81\x20\x80\x7f\xff\x20" * 20)
 
 
+@pytest.mark.parametrize("where", ["middle", "start", "end", "every other line"])
+def test_a_utf8_file_with_gb18030_passages_reads_as_its_text(tmp_path: Path, where: str):
+    """A paragraph pasted from a legacy file: its lines in GB18030, the rest in UTF-8.
+    Each decodes in its own encoding (the whole file in neither), and it is said."""
+    lines = read(SEED_000).split("\n")
+    n = len(lines)
+    legacy = {
+        "middle": set(range(n // 3, n // 2)),
+        "start": set(range(n // 4)),
+        "end": set(range(3 * n // 4, n)),
+        "every other line": set(range(0, n, 2)),
+    }[where]
+    data = b"\n".join(
+        line.encode("gb18030" if k in legacy else "utf-8") for k, line in enumerate(lines)
+    )
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(data)
+    doc = load(path)
+    assert doc.text == load(SEED_000).text
+    assert "decoded as mixed: utf-8 with gb18030 passages" in doc.notes
+
+
+def test_a_line_neither_utf8_nor_gb18030_is_still_undecodable():
+    text = "江门市市场监督管理局\n".encode() + b"\x81\x20\x80\x7f\xff\x20" * 20
+    with pytest.raises(LoadError, match=r"undecodable"):
+        decode(text)
+
+
 def test_empty_file_is_allowed_and_said(tmp_path: Path):
     path = tmp_path / "empty.txt"
     path.write_bytes(b"")

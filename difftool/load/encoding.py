@@ -67,6 +67,7 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
 
 
 _NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
+_ANY_RUN = re.compile(rb"[\x80-\xff]+|[\x00-\x7f]+")
 #: What Windows-1252 English text holds beyond ASCII: curly quotes, dashes, accents.
 _LATIN_EXTRA = frozenset("‘’“”–—…•€™«»·°§©®±×÷¼½¾¡¿") | frozenset(
     chr(c) for c in range(0xC0, 0x100)
@@ -104,6 +105,44 @@ def _plausible_utf16(data: bytes) -> tuple[str, str] | None:
         if plausibility.score(text[:2_000]) > CONFIDENT:
             return text, encoding
     return None
+
+
+def _passage(piece: bytes) -> tuple[str, bool] | None:
+    """A line or a run of non-ASCII bytes as strict UTF-8, else as GB18030 (the text
+    and whether it was the legacy encoding), else None."""
+    for encoding in ("utf-8", "gb18030"):
+        with contextlib.suppress(UnicodeDecodeError):
+            return piece.decode(encoding), encoding != "utf-8"
+    return None
+
+
+def _mixed(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 text with passages in GB18030 (a paragraph pasted from a legacy file, a
+    legacy template filled in with UTF-8 text), read a line at a time: each line in
+    strict UTF-8, else GB18030, else each of its runs of non-ASCII bytes so. A line is
+    the unit because a short GB18030 run (``校`` is ``D0 A3``) can be valid UTF-8 (``У``)
+    by chance, a whole line almost never. Whether this beats decoding the whole file as
+    one encoding is for the plausibility score to say."""
+    out: list[str] = []
+    kinds: set[bool] = set()
+    for line in data.split(b"\n"):
+        found = _passage(line)
+        if found is None:
+            parts = []
+            for run in _ANY_RUN.findall(line):
+                found = _passage(run) if run[0] >= 0x80 else (run.decode("ascii"), False)
+                if found is None:
+                    return None
+                parts.append(found[0])
+                kinds.add(found[1])
+            out.append("".join(parts))
+        else:
+            out.append(found[0])
+            if not line.isascii():
+                kinds.add(found[1])
+    if kinds != {False, True}:
+        return None  # all one encoding: the whole-file decodes have said
+    return "\n".join(out), "mixed: utf-8 with gb18030 passages"
 
 
 def _binary(data: bytes) -> bool:
@@ -158,6 +197,9 @@ def decode(data: bytes) -> tuple[str, str]:
         if plausibility.score(candidates[encoding][:2_000]) > CONFIDENT:
             return candidates[encoding], encoding  # plainly real text: no need to guess
     found = _plausible_utf16(data)  # UTF-16 without a mark or ASCII may have no NUL byte
+    if found:
+        candidates[found[1]] = found[0]
+    found = _mixed(data)
     if found:
         candidates[found[1]] = found[0]
     guess = _guess(data)
