@@ -209,6 +209,17 @@ def test_a_utf8_file_with_gb18030_passages_reads_as_its_text(tmp_path: Path, whe
     assert "decoded as mixed: utf-8 with gb18030 passages" in doc.notes
 
 
+def test_a_gb18030_passage_may_start_and_end_mid_line(tmp_path: Path):
+    text = load(SEED_000).text
+    start = text.index("行政执法")
+    end = text.index("二是", start + 500)  # both inside lines
+    assert "\n" not in text[start - 1 : start + 1] + text[end - 1 : end + 1]
+    data = text[:start].encode() + text[start:end].encode("gb18030") + text[end:].encode()
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(data)
+    assert load(path).text == text
+
+
 def test_a_line_neither_utf8_nor_gb18030_is_still_undecodable():
     text = "江门市市场监督管理局\n".encode() + b"\x81\x20\x80\x7f\xff\x20" * 20
     with pytest.raises(LoadError, match=r"undecodable"):

@@ -68,6 +68,12 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
 
 _NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
 _ANY_RUN = re.compile(rb"[\x80-\xff]+|[\x00-\x7f]+")
+#: A run of valid UTF-8 characters (RFC 3629's table of well-formed byte sequences).
+_UTF8_RUN = re.compile(
+    rb"(?:[\x00-\x7f]|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]"
+    rb"|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2})+"
+)
 #: What Windows-1252 English text holds beyond ASCII: curly quotes, dashes, accents.
 _LATIN_EXTRA = frozenset("‘’“”–—…•€™«»·°§©®±×÷¼½¾¡¿") | frozenset(
     chr(c) for c in range(0xC0, 0x100)
@@ -110,9 +116,22 @@ def _plausible_utf16(data: bytes) -> tuple[str, str] | None:
 def _passage(piece: bytes) -> tuple[str, bool] | None:
     """A line or a run of non-ASCII bytes as strict UTF-8, else as GB18030 (the text
     and whether it was the legacy encoding), else None."""
-    for encoding in ("utf-8", "gb18030"):
+    try:
+        return piece.decode("utf-8"), False
+    except UnicodeDecodeError as error:
+        start = error.start
+    with contextlib.suppress(UnicodeDecodeError):
+        return piece.decode("gb18030"), True
+    with contextlib.suppress(UnicodeDecodeError):  # a passage that starts mid-line
+        return piece[:start].decode("utf-8") + piece[start:].decode("gb18030"), True
+    # one that ends mid-line: GB18030 reads most UTF-8 byte pairs as characters, GB18030
+    # bytes are seldom valid UTF-8, so the cut is where the longest UTF-8 tail starts
+    last = len(piece)
+    for run in _UTF8_RUN.finditer(piece, start):  # one scan: runs end where bytes break
+        last = run.start() if run.end() == len(piece) else len(piece)
+    for cut in range(max(0, last - 3), min(len(piece), last + 4)):
         with contextlib.suppress(UnicodeDecodeError):
-            return piece.decode(encoding), encoding != "utf-8"
+            return piece[:cut].decode("gb18030") + piece[cut:].decode("utf-8"), True
     return None
 
 
@@ -130,7 +149,10 @@ def _mixed(data: bytes) -> tuple[str, str] | None:
         if found is None:
             parts = []
             for run in _ANY_RUN.findall(line):
-                found = _passage(run) if run[0] >= 0x80 else (run.decode("ascii"), False)
+                if run[0] < 0x80:
+                    parts.append(run.decode("ascii"))
+                    continue
+                found = _passage(run)
                 if found is None:
                     return None
                 parts.append(found[0])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import sqlite3
 import subprocess
@@ -186,6 +187,25 @@ HOSTILE = {
         lambda p: Path(p).write_text("增长" + "1 " * 200_000 + "亿元", encoding="utf-8"),
         None,
     ),
+    # 3 MB of bytes above 0x7f on one line, pieces of UTF-8 and GB18030 characters among
+    # bytes neither has: no encoding reads it, and trying its lines and runs in each of
+    # UTF-8 and GB18030 must stay linear
+    "high-bytes.txt": (
+        lambda p: Path(p).write_bytes(
+            bytes(random.Random(7).choices(b"\x80\xff\xe4\xb8\xad\xe6", k=3 << 20))
+        ),
+        "undecodable",
+    ),
+    # a report whose every other line came from a GB18030 file, 300 times over
+    "mixed-encodings.txt": (
+        lambda p: Path(p).write_bytes(
+            b"\n".join(
+                line.encode("gb18030" if k % 2 else "utf-8")
+                for k, line in enumerate(SEED_000.read_text(encoding="utf-8").split("\n") * 300)
+            )
+        ),
+        None,
+    ),
     "zeros.txt": (lambda p: os.truncate(_touch(p), 1 << 30), "limit"),
     "zeros-small.txt": (lambda p: os.truncate(_touch(p), 20 << 20), "binary"),
     "bomb.docx": (_zip_bomb, "zip"),
@@ -215,7 +235,9 @@ def test_dedup_survives_each_hostile_file(tmp_path, name):
         assert name in listed or data["documents"] >= 4
 
 
-@pytest.mark.parametrize("name", ["ofd-bad-crc.ofd", "bomb.docx", "fifo.txt", "zeros.txt"])
+@pytest.mark.parametrize(
+    "name", ["ofd-bad-crc.ofd", "bomb.docx", "fifo.txt", "zeros.txt", "high-bytes.txt"]
+)
 def test_diff_and_normalise_refuse_a_hostile_file_in_one_line(tmp_path, name):
     maker, reason = HOSTILE[name]
     target = tmp_path / name
@@ -226,7 +248,9 @@ def test_diff_and_normalise_refuse_a_hostile_file_in_one_line(tmp_path, name):
         assert reason in run.stderr and run.peak_mb < 1024
 
 
-@pytest.mark.parametrize("name", ["spaced-figure.txt", "english.txt", "chrome.txt"])
+@pytest.mark.parametrize(
+    "name", ["spaced-figure.txt", "english.txt", "chrome.txt", "mixed-encodings.txt"]
+)
 def test_diff_and_normalise_read_a_hostile_text_to_its_end(tmp_path, name):
     maker, _ = HOSTILE[name]
     target = tmp_path / name
