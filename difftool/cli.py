@@ -151,16 +151,19 @@ def _no_trailing_spaces(text: str) -> str:
 
 
 def _show(console: Any, *renderables: Any) -> None:
-    """Print to stdout; to a file or a pipe without the spaces rich pads lines with, so
-    that a saved report has no trailing whitespace."""
-    if sys.stdout.isatty():
-        for renderable in renderables:
-            console.print(renderable)
-        return
-    with console.capture() as capture:
-        for renderable in renderables:
-            console.print(renderable)
-    sys.stdout.write(_no_trailing_spaces(capture.get()))
+    """Print to stdout a batch at a time (see :func:`terminal.batches`); to a file or a
+    pipe without the spaces rich pads lines with, so that a saved report has no
+    trailing whitespace."""
+    from difftool.render import batches
+
+    for renderable in renderables:
+        for batch in batches(renderable, console):
+            if sys.stdout.isatty():
+                console.print(batch)
+                continue
+            with console.capture() as capture:
+                console.print(batch)
+            sys.stdout.write(_no_trailing_spaces(capture.get()))
 
 
 def _print_paged(renderable: Any, color: str, pager: bool) -> None:

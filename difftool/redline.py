@@ -16,9 +16,12 @@ keys.
 
 from __future__ import annotations
 
+import heapq
+import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import pairwise
+from typing import NamedTuple, TypeVar
 
 from difftool.align import Op, join_keys
 from difftool.inline import NUMBER
@@ -81,42 +84,124 @@ def location(side: Prepared, span: tuple[int, int]) -> Location | None:
 
 
 # --- the shown text of sentences -------------------------------------------------------
+#
+# Everything here works on runs, never on single characters: a sentence can be a whole
+# file (a table dump, a PDF whose marks were lost), and a list or dict entry for each of
+# its characters cost about 400 bytes a character (2.7 GB for a 6 MB line).
+
+Tag = tuple[str, bool]
+"""An edit's tag and whether it is (part of) a changed figure."""
+
+_PLAIN: Tag = (EQUAL, False)
+_SPACE = re.compile(r"\s")  # str.isspace(), character for character
+_V = TypeVar("_V")
 
 
-def _covered(side: Prepared, sentence: Sentence) -> dict[int, int]:
-    """Original position -> offset in the sentence (key and mark) of each character the
-    key keeps."""
+def _paint(intervals: Iterable[tuple[int, int, _V]]) -> list[tuple[int, int, _V]]:
+    """Disjoint runs ``(start, end, value)`` in position order, each with the value of
+    the last of ``intervals`` that covers it (a later interval paints over an earlier)."""
+    items = [(lo, hi, rank, value) for rank, (lo, hi, value) in enumerate(intervals) if hi > lo]
+    if all(items[i - 1][1] <= items[i][0] for i in range(1, len(items))):
+        return [(lo, hi, value) for lo, hi, _, value in items]  # already disjoint and in order
+    bounds = sorted({b for lo, hi, _, _ in items for b in (lo, hi)})
+    items.sort()
+    heap: list[tuple[int, int, int]] = []  # (-rank, end, index) of the intervals open here
+    out: list[tuple[int, int, _V]] = []
+    j = 0
+    for left, right in pairwise(bounds):
+        while j < len(items) and items[j][0] <= left:
+            heapq.heappush(heap, (-items[j][2], items[j][1], j))
+            j += 1
+        while heap and heap[0][1] <= left:  # the latest open interval ended: the next one
+            heapq.heappop(heap)
+        if not heap:
+            continue
+        value = items[heap[0][2]][3]
+        if out and out[-1][1] == left and out[-1][2] is value:
+            out[-1] = (out[-1][0], right, value)
+        else:
+            out.append((left, right, value))
+    return out
+
+
+def _covered(side: Prepared, sentence: Sentence) -> list[tuple[int, int, int]]:
+    """The original runs the sentence's key (and mark) was made from, in the original's
+    order: ``(start, end, offset)`` where ``offset`` is the run's first character's
+    offset in the key-and-mark text. Where the offset map sends two key characters to
+    one original (a ligature made two), the later one's offset is kept."""
     offsets = side.normalised.offsets
-    return {
-        offsets(p): p - sentence.norm_start for p in range(sentence.norm_start, sentence.norm_end)
-    }
+    ns, ne = sentence.norm_start, sentence.norm_end
+    pieces: list[tuple[int, int, tuple[int, int]]] = []
+    j = max(bisect_right(offsets.new, ns) - 1, 0)
+    while j < len(offsets.new) and offsets.new[j] < ne:
+        lo = max(offsets.new[j], ns)
+        hi = min(offsets.new[j + 1], ne) if j + 1 < len(offsets.new) else ne
+        start = offsets.old[j] + (lo - offsets.new[j])
+        pieces.append((start, start + hi - lo, (start, lo - ns)))
+        j += 1
+    out = []
+    for lo, hi, (start, offset) in _paint(pieces):
+        lo, hi = max(lo, sentence.start), min(hi, sentence.end)
+        if hi > lo:
+            out.append((lo, hi, offset + (lo - start)))
+    return out
 
 
 def _latin(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-def _shown_sentence(side: Prepared, sentence: Sentence) -> list[tuple[str, int]]:
-    """The shown characters of one sentence, each with its offset in the sentence's
-    key-and-mark text (-1 for a character the key does not hold)."""
-    original = side.document.text
-    covered = _covered(side, sentence)
-    out: list[tuple[str, int]] = []
-    pos, end = sentence.start, sentence.end
-    while pos < end:
-        if pos in covered:
-            ch = original[pos]
-            out.append((" " if ch.isspace() else ch, covered[pos]))
-            pos += 1
+def _tagged(
+    text: str, offset: int, marks: Sequence[tuple[int, int, Tag]], starts: Sequence[int]
+) -> Iterator[tuple[str, Tag]]:
+    """``text``, whose first character is at ``offset`` of the key, cut where the edits
+    ``marks`` (disjoint, in order; ``starts`` their starts) begin and end."""
+    end = offset + len(text)
+    pos = offset
+    k = max(bisect_right(starts, offset) - 1, 0)
+    while k < len(marks) and marks[k][0] < end:
+        lo, hi, tag = marks[k]
+        k += 1
+        if hi <= pos:
             continue
-        run_end = pos
-        while run_end < end and run_end not in covered:
-            run_end += 1
-        run = original[pos:run_end]
+        lo = max(lo, pos)
+        if lo > pos:
+            yield text[pos - offset : lo - offset], _PLAIN
+        pos = min(hi, end)
+        yield text[lo - offset : pos - offset], tag
+    if pos < end:
+        yield text[pos - offset :], _PLAIN
+
+
+def _shown_sentence(
+    side: Prepared, sentence: Sentence, marks: Sequence[tuple[int, int, Tag]]
+) -> list[tuple[str, Tag]]:
+    """The shown runs of one sentence with the tags of the edits ``marks`` (disjoint
+    spans of its key-and-mark text, in order)."""
+    original = side.document.text
+    starts = [m[0] for m in marks]
+    runs: list[tuple[str, Tag | None]] = []  # None: text the key does not hold
+
+    def gap(lo: int, hi: int) -> None:
+        run = original[lo:hi]
         # whitespace the key dropped is layout; a run across a line break is furniture
-        if "\n" not in run and "\f" not in run and not run.isspace():
-            out.extend((ch, -1) for ch in run)
-        pos = run_end
+        if run and "\n" not in run and "\f" not in run and not run.isspace():
+            runs.append((run, None))
+
+    pos = sentence.start
+    for lo, hi, offset in _covered(side, sentence):
+        gap(pos, lo)
+        runs.extend(_tagged(_SPACE.sub(" ", original[lo:hi]), offset, marks, starts))
+        pos = hi
+    gap(pos, sentence.end)
+    # text the key does not hold is inside an edit only when the kept text either side is
+    out: list[tuple[str, Tag]] = []
+    for i, (run, tag) in enumerate(runs):
+        if tag is None:
+            before = out[-1][1] if out else _PLAIN
+            after = runs[i + 1][1] if i + 1 < len(runs) else _PLAIN
+            tag = before if before == after else _PLAIN
+        out.append((run, tag))
     return out
 
 
@@ -129,45 +214,36 @@ def shown(
         side: the prepared document.
         span: half-open range of sentence indices.
         spans: edits as ``(start, end, tag, figure)`` in the joined key (see
-            :func:`joined_offsets`); characters outside them are ``equal``.
+            :func:`joined_offsets`); characters outside them are ``equal``; where two
+            overlap, the later one wins.
     """
-    chars: list[tuple[str, str, bool]] = []
-    marks = _marks_by_offset(side.sentences[span[0] : span[1]], spans)
-    for k, sentence in enumerate(side.sentences[span[0] : span[1]]):
-        text = _shown_sentence(side, sentence)
-        if chars and text and _latin(chars[-1][0][-1:]) and _latin(text[0][0]):
-            chars.append((" ", EQUAL, False))
-        tags = marks[k]
-        # the tag of the next kept character after each position, in one backward pass
-        following: list[tuple[str, bool]] = [(EQUAL, False)] * len(text)
-        ahead: tuple[str, bool] = (EQUAL, False)
-        for i in range(len(text) - 1, -1, -1):
-            following[i] = ahead
-            if text[i][1] >= 0:
-                ahead = tags.get(text[i][1], (EQUAL, False))
-        last: tuple[str, bool] = (EQUAL, False)
-        for i, (ch, offset) in enumerate(text):
-            if offset >= 0:
-                last = tags.get(offset, (EQUAL, False))
-                chars.append((ch, *last))
-            else:  # inside an edit only when the next kept character is edited too
-                chars.append((ch, *(last if last == following[i] else (EQUAL, False))))
-    return _pieces(chars)
+    runs: list[tuple[str, Tag]] = []
+    sentences = side.sentences[span[0] : span[1]]
+    for sentence, marks in zip(sentences, _marks_by_sentence(sentences, spans)):
+        text = _shown_sentence(side, sentence, marks)
+        if runs and text and _latin(runs[-1][0][-1]) and _latin(text[0][0][0]):
+            runs.append((" ", _PLAIN))
+        runs.extend(text)
+    return _pieces(runs)
 
 
-def _marks_by_offset(
+def _marks_by_sentence(
     sentences: Sequence[Sentence], spans: Iterable[tuple[int, int, str, bool]]
-) -> list[dict[int, tuple[str, bool]]]:
-    """Per sentence: offset in its key-and-mark text -> (tag, figure) of the edits."""
+) -> list[list[tuple[int, int, Tag]]]:
+    """Per sentence: the edits as disjoint spans of its key-and-mark text, in order."""
     starts = joined_offsets(sentences)
-    out: list[dict[int, tuple[str, bool]]] = [{} for _ in sentences]
+    found: list[list[tuple[int, int, Tag]]] = [[] for _ in sentences]
     for start, end, tag, figure in spans:
-        for pos in range(start, end):
-            k = bisect_right(starts, pos) - 1
-            offset = pos - starts[k]
-            if 0 <= offset < len(sentences[k].key) + len(sentences[k].mark):
-                out[k][offset] = (tag, figure)
-    return out
+        k = max(bisect_right(starts, start) - 1, 0)
+        while k < len(sentences) and starts[k] < end:
+            # a position is the sentence's that starts last at or before it
+            stop = min(end, starts[k + 1]) if k + 1 < len(sentences) else end
+            size = len(sentences[k].key) + len(sentences[k].mark)
+            lo, hi = max(start - starts[k], 0), min(stop - starts[k], size)
+            if hi > lo:
+                found[k].append((lo, hi, (tag, figure)))
+            k += 1
+    return [_paint(marks) for marks in found]
 
 
 def joined_offsets(sentences: Sequence[Sentence]) -> list[int]:
@@ -181,19 +257,20 @@ def joined_offsets(sentences: Sequence[Sentence]) -> list[int]:
     return starts
 
 
-def _pieces(chars: list[tuple[str, str, bool]]) -> list[Piece]:
+def _pieces(runs: Iterable[tuple[str, Tag]]) -> list[Piece]:
+    """Runs with the same tag joined into pieces."""
     out: list[Piece] = []
-    run: list[str] = []
-    last: tuple[str, bool] | None = None
-    for ch, tag, figure in chars:  # runs collected in lists: a 200,000-character line is linear
-        if (tag, figure) != last and run:
+    parts: list[str] = []
+    last: Tag | None = None
+    for text, tag in runs:
+        if tag != last and parts:
             assert last is not None
-            out.append(Piece("".join(run), *last))
-            run = []
-        run.append(ch)
-        last = (tag, figure)
-    if run and last is not None:
-        out.append(Piece("".join(run).rstrip(), *last))  # collapsed layout may leave a space
+            out.append(Piece("".join(parts), *last))
+            parts = []
+        parts.append(text)
+        last = tag
+    if parts and last is not None:
+        out.append(Piece("".join(parts).rstrip(), *last))  # collapsed layout may leave a space
     return [p for p in out if p.text]
 
 

@@ -7,17 +7,40 @@ that group nearby changes, and the sanitising of document text before it is prin
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import partial
+from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from rich.console import Console, RenderableType
     from rich.table import Table
     from rich.text import Text
 
     from difftool.align import Op
     from difftool.comparison import Comparison
+
+
+def batches(
+    renderable: RenderableType, console: Console, rows: int = 200
+) -> Iterator[RenderableType]:
+    """``renderable`` as a sequence of smaller ones that print the same: a group's
+    parts, and the rows of a part that makes them one by one (``streamed_rows``), ``rows``
+    at a time. Printed one by one, memory holds one batch's segments, not the whole
+    report's (a file-sized inserted sentence is tens of thousands of rows)."""
+    from rich.console import Group
+
+    parts = renderable.renderables if isinstance(renderable, Group) else [renderable]
+    for part in parts:
+        if isinstance(part, Group):
+            yield from batches(part, console, rows)
+        elif hasattr(part, "streamed_rows"):
+            lines = part.streamed_rows(console, console.options.max_width)
+            while batch := list(islice(lines, rows)):
+                yield Group(*batch)
+        else:
+            yield part
+
 
 #: C0 and C1 controls (ESC, CSI, OSC openers, BEL...) but tab and line feed; bidi overrides.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

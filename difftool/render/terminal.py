@@ -13,7 +13,7 @@ line up in ``--side-by-side``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -69,13 +69,21 @@ def pieces_text(pieces: Iterable[redline.Piece], base: str, word_diff: str) -> T
 _MARKS = frozenset(("[-", "-]", "{+", "+}"))
 
 
+#: Longer rows are folded here, not wrapped by rich: rich's wrapping of one line keeps
+#: about 150 bytes for each of its characters (a file-sized sentence took gigabytes).
+_LONG_ROW = 20_000
+
+
 def _wrapped(body: Text, console: Console, width: int) -> list[Text]:
     """``body`` in rows of ``width`` cells. CJK text has no spaces to wrap at, so rich
     folds it at any character, and would cut a marker in two (``省局法治{`` / ``+工作+}``);
     such a body is folded here, one character earlier where the cell limit falls inside
-    a marker. Text with spaces wraps at them, as rich does."""
+    a marker. Text with spaces wraps at them, as rich does, unless the row is longer
+    than ``_LONG_ROW`` characters: then it is folded here too, words and all."""
     plain = body.plain
-    if not any(mark in plain for mark in _MARKS) or any(ch.isspace() for ch in plain):
+    if len(plain) <= _LONG_ROW and (
+        not any(mark in plain for mark in _MARKS) or any(ch.isspace() for ch in plain)
+    ):
         return list(body.wrap(console, width, overflow="fold"))
     offsets: list[int] = []
     start = used = 0
@@ -238,9 +246,7 @@ class Summary:
         yield head
 
 
-class HunkView:
-    """One hunk: header rule, context before, each change, context after."""
-
+class _Hunk:
     def __init__(
         self, comparison: Comparison, hunk: Hunk, context: int = 1, word_diff: str = "auto"
     ) -> None:
@@ -249,10 +255,19 @@ class HunkView:
         self.context = context
         self.word_diff = word_diff
 
+
+class HunkView(_Hunk):
+    """One hunk: header rule, context before, each change, context after."""
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.streamed_rows(console, options.max_width)
+
+    def streamed_rows(self, console: Console, width: int) -> Iterator[RenderableType]:
+        """The hunk's rows, header first, each made when it is asked for (see
+        :func:`difftool.render.batches`)."""
         c, hunk = self.comparison, self.hunk
         mode = resolve_word_diff(self.word_diff, console)
-        yield from _header(c, hunk, options.max_width)
+        yield from _header(c, hunk, width)
         rows = _Rows()
         for line in _context(c, hunk.before, self.context, before=True):
             rows.add(" ", line)
@@ -274,10 +289,10 @@ class HunkView:
                 rows.add(" ", figures)
         for line in _context(c, hunk.after, self.context, before=False):
             rows.add(" ", line)
-        yield from rows.render(console, options.max_width)
+        yield from rows.render(console, width)
 
 
-class SideBySideHunk(HunkView):
+class SideBySideHunk(_Hunk):
     """One hunk in two columns, old and new, with its header, context and figures."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
