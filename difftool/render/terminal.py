@@ -81,6 +81,8 @@ def _wrapped(body: Text, console: Console, width: int) -> list[Text]:
     a marker. Text with spaces wraps at them, as rich does, unless the row is longer
     than ``_LONG_ROW`` characters: then it is folded here too, words and all."""
     plain = body.plain
+    if len(plain) <= width and "\n" not in plain and "\t" not in plain and cell_len(plain) <= width:
+        return [body]  # one row as it is: most rows (rich wraps it again when printing)
     if len(plain) <= _LONG_ROW and (
         not any(mark in plain for mark in _MARKS) or any(ch.isspace() for ch in plain)
     ):
@@ -113,23 +115,14 @@ class _Folded:
         return Measurement.get(console, options, self.text)
 
 
-class _Rows:
-    """Marked rows with a hanging indent: long CJK lines wrap under the text, not under
+def _marked(marker: str, body: Text, console: Console, width: int) -> Iterator[Text]:
+    """A marked row with a hanging indent: long CJK lines wrap under the text, not under
     the marker, and each row's highlights stay on their own characters."""
-
-    def __init__(self) -> None:
-        self.rows: list[tuple[str, Text]] = []
-
-    def add(self, marker: str, body: Text) -> None:
-        self.rows.append((marker, body))
-
-    def render(self, console: Console, width: int) -> Iterable[Text]:
-        for marker, body in self.rows:
-            for k, piece in enumerate(_wrapped(body, console, max(width - 2, 4))):
-                line = Text()
-                line.append(f"{marker} " if k == 0 else "  ", style=_MARKER_STYLE[marker])
-                line.append_text(piece)
-                yield line
+    for k, piece in enumerate(_wrapped(body, console, max(width - 2, 4))):
+        line = Text()
+        line.append(f"{marker} " if k == 0 else "  ", style=_MARKER_STYLE[marker])
+        line.append_text(piece)
+        yield line
 
 
 def _title(comparison: Comparison, hunk: Hunk) -> Text:
@@ -193,20 +186,23 @@ def figures_line(op: Op) -> Text | None:
     return text
 
 
+def sentence_rows(comparison: Comparison, op: Op, word_diff: str) -> Iterator[Text]:
+    """The rows of a removed or inserted run, one a sentence, made as they are asked for."""
+    side, span, base = (
+        (comparison.a, op.a_range, REMOVED)
+        if op.op == "delete"
+        else (comparison.b, op.b_range, ADDED)
+    )
+    tag = "delete" if op.op == "delete" else "insert"
+    for i in range(*span):
+        yield pieces_text([redline.Piece(redline.sentence_text(side, i), tag)], base, word_diff)
+
+
 def op_rows(comparison: Comparison, op: Op, word_diff: str) -> tuple[list[Text], list[Text]]:
     """The old and the new rows of a change: one row a sentence for removed and inserted
     runs, one row a side for a change (a split or merge included)."""
     if op.op in ("delete", "insert"):
-        side, span, base = (
-            (comparison.a, op.a_range, REMOVED)
-            if op.op == "delete"
-            else (comparison.b, op.b_range, ADDED)
-        )
-        tag = "delete" if op.op == "delete" else "insert"
-        rows = [
-            pieces_text([redline.Piece(redline.sentence_text(side, i), tag)], base, word_diff)
-            for i in range(*span)
-        ]
+        rows = list(sentence_rows(comparison, op, word_diff))
         return (rows, []) if op.op == "delete" else ([], rows)
     old, new = redline.sides(comparison.a, comparison.b, op)
     rows_old = [pieces_text(old, REMOVED, word_diff)] if old else []
@@ -268,28 +264,34 @@ class HunkView(_Hunk):
         c, hunk = self.comparison, self.hunk
         mode = resolve_word_diff(self.word_diff, console)
         yield from _header(c, hunk, width)
-        rows = _Rows()
         for line in _context(c, hunk.before, self.context, before=True):
-            rows.add(" ", line)
+            yield from _marked(" ", line, console, width)
         for op in hunk.ops:
             if op.op == "equal":
                 for i in range(*op.b_range):
-                    rows.add(" ", Text(printable(redline.sentence_text(c.b, i)), style=CONTEXT))
+                    line = Text(printable(redline.sentence_text(c.b, i)), style=CONTEXT)
+                    yield from _marked(" ", line, console, width)
                 continue
             if op.op == "move":
                 where = redline.location(c.a, op.a_range)
-                rows.add(" ", Text(f"(moved from a {where})", style="yellow"))
-            old, new = op_rows(c, op, mode)
-            for line in old:
-                rows.add("-", line)
-            for line in new:
-                rows.add("+", line)
+                yield from _marked(
+                    " ", Text(f"(moved from a {where})", style="yellow"), console, width
+                )
+            if op.op in ("delete", "insert"):
+                marker = "-" if op.op == "delete" else "+"
+                for line in sentence_rows(c, op, mode):
+                    yield from _marked(marker, line, console, width)
+            else:
+                old, new = op_rows(c, op, mode)
+                for line in old:
+                    yield from _marked("-", line, console, width)
+                for line in new:
+                    yield from _marked("+", line, console, width)
             figures = figures_line(op)
             if figures is not None:
-                rows.add(" ", figures)
+                yield from _marked(" ", figures, console, width)
         for line in _context(c, hunk.after, self.context, before=False):
-            rows.add(" ", line)
-        yield from rows.render(console, width)
+            yield from _marked(" ", line, console, width)
 
 
 class SideBySideHunk(_Hunk):
