@@ -9,8 +9,9 @@ import gc
 import os
 import re
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any, TextIO, TypeVar
 
 import click
 
@@ -116,16 +117,16 @@ def cli() -> None:
     """
 
 
-def _console(color: str) -> Any:
-    """A console for stdout: ``always`` beats ``NO_COLOR`` (an explicit request), ``auto``
-    honours it and colours only a terminal."""
+def _console(color: str, file: TextIO | None = None) -> Any:
+    """A console for stdout (or ``file``): ``always`` beats ``NO_COLOR`` (an explicit
+    request), ``auto`` honours it and colours only a terminal."""
     from rich.console import Console
 
     if color == "always":
-        return Console(force_terminal=True, no_color=False, highlight=False)
+        return Console(file=file, force_terminal=True, no_color=False, highlight=False)
     if color == "never":
-        return Console(no_color=True, color_system=None, highlight=False, emoji=False)
-    return Console(highlight=False)
+        return Console(file=file, no_color=True, color_system=None, highlight=False, emoji=False)
+    return Console(file=file, highlight=False)
 
 
 _CODE = re.compile(r"\x1b\[[0-9;]*m")
@@ -150,29 +151,39 @@ def _no_trailing_spaces(text: str) -> str:
     return "\n".join(lines)
 
 
-def _show(console: Any, *renderables: Any) -> None:
-    """Print to stdout a batch at a time (see :func:`terminal.batches`); to a file or a
-    pipe without the spaces rich pads lines with, so that a saved report has no
-    trailing whitespace."""
+def _show(color: str, *renderables: Any, output: str | None = None) -> None:
+    """Print to stdout, or write to the file ``output``, a batch at a time (see
+    :func:`difftool.render.batches`); to a file or a pipe without the spaces rich pads
+    lines with, so that a saved report has no trailing whitespace."""
+    if output not in (None, "-"):
+        assert output is not None
+        with _report_file(output) as handle:
+            _print(_console(color, handle), renderables, handle)
+        return
+    _print(_console(color), renderables, sys.stdout)
+
+
+def _print(console: Any, renderables: Iterable[Any], out: TextIO) -> None:
     from difftool.render import batches
 
     for renderable in renderables:
         for batch in batches(renderable, console):
-            if sys.stdout.isatty():
+            if out.isatty():
                 console.print(batch)
                 continue
             with console.capture() as capture:
                 console.print(batch)
-            sys.stdout.write(_no_trailing_spaces(capture.get()))
+            out.write(_no_trailing_spaces(capture.get()))
 
 
-def _print_paged(renderable: Any, color: str, pager: bool) -> None:
-    """Print to stdout; through a pager (``$PAGER``, else ``less -FRX``) when stdout is a
-    terminal and the output is taller than it, colour kept, as git does."""
-    console = _console(color)
-    if not pager or not sys.stdout.isatty():
-        _show(console, renderable)
+def _print_paged(renderable: Any, color: str, pager: bool, output: str | None = None) -> None:
+    """Print to stdout (or write to ``output``); through a pager (``$PAGER``, else
+    ``less -FRX``) when stdout is a terminal and the output is taller than it, colour
+    kept, as git does."""
+    if not pager or not sys.stdout.isatty() or output not in (None, "-"):
+        _show(color, renderable, output=output)
         return
+    console = _console(color)
     with console.capture() as capture:
         console.print(renderable)
     out = capture.get()
@@ -206,13 +217,35 @@ def _emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
         return
     assert output is not None
+    with _report_file(output) as handle:
+        handle.write(text)
+
+
+def _not_over_inputs(output: str | None, *inputs: str) -> None:
+    """Refuse ``-o`` naming a document being compared: the report would replace it."""
+    if output in (None, "-") or not os.path.exists(output):
+        return
+    for path in inputs:
+        with suppress(OSError):
+            if path != "-" and os.path.samefile(output, path):
+                raise DocdiffError(f"{output}: is a document being compared; not overwritten")
+
+
+@contextmanager
+def _report_file(output: str) -> Iterator[TextIO]:
+    """A report file opened beside its final name (``output.part``) and renamed into
+    place when the writing ends; removed when it fails."""
     tmp = f"{output}.part"
     try:
         with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as handle:
-            handle.write(text)
+            yield handle
         os.replace(tmp, output)
-    except OSError as exc:
-        raise DocdiffError(f"{output}: cannot write the report: {exc.strerror}") from exc
+    except BaseException as exc:
+        with suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise DocdiffError(f"{output}: cannot write the report: {exc.strerror}") from exc
+        raise
 
 
 def _size_value(ctx: click.Context, param: click.Parameter, value: str | None) -> int:
@@ -342,6 +375,7 @@ def diff_command(
 
     if a == "-" and b == "-":
         raise DocdiffError("only one of A and B can be standard input ('-')")
+    _not_over_inputs(output, a, b)
     if threshold is None:
         threshold = DEFAULT_THRESHOLD
     comparison = compare_files(
@@ -367,12 +401,11 @@ def diff_command(
         from difftool.render import unified
 
         out = unified.render(comparison, context=max(context, 0))
-        if out:
-            click.echo(out)
+        _emit(f"{out}\n" if out else "", output)
     elif fmt == "markdown":
         from difftool.render import markdown
 
-        click.echo(markdown.render(comparison), nl=False)
+        _emit(markdown.render(comparison), output)
     else:
         from difftool.render import terminal
 
@@ -384,7 +417,7 @@ def diff_command(
             word_diff=word_diff or "auto",
             figures=figures,
         )
-        _print_paged(view, color, pager=not no_pager)
+        _print_paged(view, color, pager=not no_pager, output=output)
     return EXIT_DIFFERENT if comparison.differs else EXIT_SAME
 
 
@@ -698,7 +731,7 @@ def _report_groups(
         _emit(html.render_groups(result, diffs, trees, list_all=list_all), output)
     else:
         views = [groups.GroupsView(result, list_all=list_all)]
-        _show(_console("auto"), *views, *([groups.TreesView(result, trees)] if trees else []))
+        _show("auto", *views, *([groups.TreesView(result, trees)] if trees else []), output=output)
     if result.documents == len(result.errors) and result.errors:
         return EXIT_TROUBLE  # nothing could be read at all
     return EXIT_DIFFERENT if result.clusters else EXIT_SAME
@@ -911,6 +944,7 @@ def match_command(
     from difftool.render import matches
 
     _check_roots(paths)
+    _not_over_inputs(output, filed)
     result = _run_indexed(
         quiet,
         lambda update: match(
@@ -940,7 +974,7 @@ def match_command(
             from difftool.render import terminal
 
             views.append(terminal.view(best.comparison))
-        _show(_console(color), *views)
+        _show(color, *views, output=output)
     return EXIT_DIFFERENT if best.comparison.differs else EXIT_SAME
 
 

@@ -287,3 +287,64 @@ def test_trailing_spaces_are_stripped_and_colour_codes_kept(text, stripped):
     from difftool.cli import _no_trailing_spaces
 
     assert _no_trailing_spaces(text) == stripped
+
+
+# --- -o/--output --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "json", "unified", "markdown", "html"])
+def test_every_format_writes_the_report_to_the_file_output_names(runner, tmp_path, fmt):
+    """``-o`` was ignored by the terminal, unified and Markdown formats: the report went
+    to standard output and the file was never written. What the file holds is what
+    standard output gets (a pipe: no colour, no trailing spaces)."""
+    target = tmp_path / f"report.{fmt}"
+    args = ["--format", fmt, "--color", "never", str(SEED_000), str(SEED_001)]
+    printed = runner.invoke(cli, args)
+    written = runner.invoke(cli, ["-o", str(target), *args])
+    assert printed.exit_code == written.exit_code == 1, written.output
+    assert written.output == ""
+    text = target.read_text(encoding="utf-8")
+    assert "广东省" in text and list(tmp_path.iterdir()) == [target]  # no .part left
+    if fmt != "html":  # the HTML report says when it was made
+        assert text == printed.output
+
+
+def test_dedup_and_match_tables_write_to_the_file_output_names(runner, tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for seed in (SEED_000, SEED_001, SEED_002):
+        (archive / seed.name).write_bytes(seed.read_bytes())
+    cache = ["--no-cache"]  # the same report twice ("3 from the cache" otherwise)
+    for command in (
+        ["dedup", *cache, str(archive)],
+        ["match", *cache, str(SEED_000), str(archive)],
+    ):
+        target = tmp_path / f"{command[0]}.txt"
+        printed = runner.invoke(cli, [*command[:1], "-q", *command[1:]])
+        written = runner.invoke(cli, [*command[:1], "-q", "-o", str(target), *command[1:]])
+        assert written.exit_code == printed.exit_code, written.output
+        assert written.output == "" and target.read_text(encoding="utf-8") == printed.output
+        assert "000_4f0e4c" in printed.output  # a table of the archive, names folded
+
+
+def test_output_over_a_compared_document_is_refused_and_the_document_kept(runner, tmp_path):
+    a = tmp_path / "a.txt"
+    a.write_bytes(SEED_000.read_bytes())
+    for args in (
+        ["-o", str(a), str(a), str(SEED_001)],
+        ["match", "-o", str(a), str(a), str(tmp_path)],
+    ):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 2
+        assert result.output == f"docdiff: {a}: is a document being compared; not overwritten\n"
+        assert a.read_bytes() == SEED_000.read_bytes()
+
+
+def test_a_report_that_cannot_be_written_is_one_line_and_leaves_nothing(runner, tmp_path):
+    target = tmp_path / "missing" / "report.md"
+    result = runner.invoke(
+        cli, ["--format", "markdown", "-o", str(target), str(SEED_000), str(SEED_001)]
+    )
+    assert result.exit_code == 2
+    assert result.output.startswith(f"docdiff: {target}: cannot write the report")
+    assert not (tmp_path / "missing").exists()
