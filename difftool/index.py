@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from difftool.load.walk import Found
 
 #: Normaliser and fingerprint version: part of the cache key, so a change invalidates.
-FINGERPRINT_VERSION = 5  # 3: one shingle size for all documents; 4: key hash from the shingles; 5: pinyin cut by a line break
+FINGERPRINT_VERSION = 6  # 3: one shingle size for all documents; 4: key hash from the shingles; 5: pinyin cut by a line break; 6: spaced-out lines closed up
 DEFAULT_THRESHOLD = 0.7
 DEFAULT_CONTAINMENT = 0.8
 _NO_SHINGLES = np.zeros(0, dtype=np.uint32)

@@ -116,6 +116,50 @@ def web_chrome(text: str) -> list[Edit]:
     return _delete_lines(text, _WEB_CHROME_LINES)
 
 
+#: Four lone characters in a row with spaces between: where a spaced-out line may be
+#: (the pattern starts with a space, so the engine skips ahead to the text's spaces).
+_SPACED = re.compile(r"  *\S  *\S  *\S  *\S ")
+_GAP = re.compile(r"  *")
+
+
+def spaced_out(text: str) -> list[Edit]:
+    """Close up the lines an extractor spaced out, a space after every character
+    (``2 0 2 3 年 ， 罚 没 2 7 9 1 . 1 9 万 元``): lines of six or more characters that
+    each stand alone between spaces, in a text where some such line has CJK in it (the
+    mark of the extractor: CJK text is never written so). Such a line's narrowest gap
+    is the one between letters and goes; a wider one is between words and becomes one
+    space (``T h e  f i r s t``).
+
+    Normalising its own result changes nothing: every line that was closed up has a
+    gap closed, and no line of the result has a lone CJK character between spaces (the
+    spaces step drops spaces next to CJK), so no line of it is taken as spaced out."""
+    lines: list[tuple[int, str]] = []
+    cjk = False
+    pos = 0
+    while (found := _SPACED.search(text, pos)) is not None:
+        start = text.rfind("\n", 0, found.start()) + 1
+        end = text.find("\n", found.end())
+        end = len(text) if end < 0 else end
+        pos = end
+        line = text[start:end]
+        parts = [part for part in line.split(" ") if part]
+        if len(parts) >= 6 and all(len(part) == 1 for part in parts):
+            lines.append((start, line))
+            cjk = cjk or any(part >= "\u2e80" for part in parts)
+    edits: list[Edit] = []
+    for start, line in lines if cjk else ():
+        first = len(line) - len(line.lstrip(" "))
+        last = len(line.rstrip(" "))
+        gaps = [(m.start(), m.end()) for m in _GAP.finditer(line, first, last)]
+        narrowest = min(b - a for a, b in gaps)
+        for a, b in gaps:  # the spaces at the line's ends are the spaces step's
+            if b - a == narrowest:
+                edits.append((start + a, start + b, ""))
+            elif b - a > 1:
+                edits.append((start + a + 1, start + b, ""))
+    return edits
+
+
 def page_numbers(text: str) -> list[Edit]:
     """Delete page-number lines: ``— 3 —``, ``- 3 -``, ``第3页 共10页``, ``3/10``, ``Page 3 of 10``."""
     return _delete_lines(text, _PAGE_NUMBER_LINES)

@@ -402,19 +402,30 @@ def _inside_figure(text: str, start: int, end: int, last: list[int]) -> bool:
         return False
     if start < last[0]:
         return bool(last[1])
-    # the whole figure, spaces inside it included ("7 4 7 7 2亿元")
+    # the whole figure, spaces inside it included ("7 4 7 7 2亿元", "7  4"): a run of
+    # spaces with a digit on each side is inside
     i = start - 1
-    while i > 0 and (
-        text[i - 1] in _FIGURE_CHARS or (text[i - 1] == " " and text[i - 2 : i - 1].isdigit())
-    ):
-        i -= 1
+    while i > 0:
+        if text[i - 1] in _FIGURE_CHARS:
+            i -= 1
+            continue
+        k = i - 1
+        while k > 0 and text[k] == " ":
+            k -= 1
+        if k == i - 1 or text[k + 1] != " " or not text[k].isdigit():
+            break
+        i = k + 1
     j = end
-    while j < len(text) and (
-        text[j] in _FIGURE_CHARS
-        or text[j] == "%"
-        or (text[j] == " " and text[j + 1 : j + 2].isdigit())
-    ):
-        j += 1
+    while j < len(text):
+        if text[j] in _FIGURE_CHARS or text[j] == "%":
+            j += 1
+            continue
+        k = j
+        while k < len(text) and text[k] == " ":
+            k += 1
+        if k == j or not text[k : k + 1].isdigit():
+            break
+        j = k
     # layout spaces and line ends may stand between the figure and the CJK text around
     # it ("（PM" / "2. 5" / "）和"; but "Version 3, 29" / "June 2007" is English)
     last[0] = j
@@ -517,6 +528,11 @@ def _lines_step(fn: Callable[[str], list[Edit]]) -> Callable[[str], tuple[list[E
     return edits
 
 
+def _spaced_lines(text: str) -> tuple[list[Edit], int]:
+    edits = layout.spaced_out(text)
+    return edits, len({text.rfind("\n", 0, start) for start, _, _ in edits})
+
+
 STEPS: tuple[Step, ...] = (
     Step(
         "newlines",
@@ -553,6 +569,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step("html", _html_tags, "removed {n} HTML tags", needs="<"),
     Step("entities", _regex_edits(_ENTITY, _entity), "decoded {n} HTML entities", needs="&＆"),
+    Step("letter-spacing", _spaced_lines, "closed up {n} spaced-out lines"),
     Step("page-numbers", _lines_step(layout.page_numbers), "removed {n} page-number lines"),
     Step("web-chrome", _lines_step(layout.web_chrome), "removed {n} lines of web page chrome"),
     Step("markdown", _markdown, "removed {n} Markdown marks", needs=r"\-*_#>+`\["),

@@ -10,7 +10,7 @@ import opencc
 import pytest
 from conftest import SEED_000, SEED_001, SEED_002, read
 
-from difftool import normalise
+from difftool import normalise, redline
 from difftool.comparison import compare_files
 from difftool.normalise import STEPS
 from difftool.render.json import to_dict
@@ -157,3 +157,33 @@ def test_english_versions_with_hard_wraps(tmp_path: Path):
     change, move = comparison.changes
     assert (change.numbers_a, change.numbers_b) == (("5.2",), ("5.3",))
     assert comparison.heading_before(move) == "1. Review of our work"
+
+
+def spaced_out(text: str) -> str:
+    """Text as some PDF extractors give it: a space after every character of each line."""
+    return "\n".join(" ".join(line) for line in text.split("\n"))
+
+
+def test_a_spaced_out_copy_differs_only_where_its_content_does(tmp_path: Path):
+    """Figures and Latin in a spaced-out copy (``2 7 9 1 . 1 9``, ``( O D R )``) were
+    changed figures and split sentences (``99 .`` / ``9 9 %``): they are the same text."""
+    text = SEED_001.read_text(encoding="utf-8")
+    assert "2791.19" in text
+    copy = tmp_path / "spaced.txt"
+    copy.write_text(spaced_out(text), encoding="utf-8")
+    same = compare_files(SEED_001, copy)
+    assert not same.differs and len(same.a.sentences) == len(same.b.sentences)
+    copy.write_text(spaced_out(text.replace("2791.19", "2791.20")), encoding="utf-8")
+    changed = compare_files(SEED_001, copy)
+    assert [(op.numbers_a, op.numbers_b) for op in changed.changes] == [
+        (("2791.19",), ("2791.20",))
+    ]
+    old, new = redline.sides(changed.a, changed.b, changed.changes[0])
+    # the file's own characters, the layout spaces hidden, the figure highlighted: what
+    # the same edit shows without the spacing
+    assert "罚没2791.20万元" in redline.plain(new)
+    assert [p.text for p in new if p.tag == "insert"] == ["2791.20"]
+    plain = tmp_path / "plain.txt"
+    plain.write_text(text.replace("2791.19", "2791.20"), encoding="utf-8")
+    unspaced = compare_files(SEED_001, plain)
+    assert redline.sides(unspaced.a, unspaced.b, unspaced.changes[0]) == (old, new)

@@ -40,6 +40,22 @@ def key(text: str) -> str:
         ("正文\n第3页 共10页\n正文二", "正文\n正文二"),
         ("中華人民共和國", "中华人民共和国"),  # Traditional -> Simplified
         ("Line one\r\nLine two\r", "Line one\nLine two"),
+        # an extractor's spaced-out line: figures, marks and Latin closed up with the CJK
+        (
+            "增 长 1 2 . 5 % ， 达 到 3 , 1 0 6 亿 元 （ O D R ） 。",
+            "增长12.5%,达到3,106亿元(ODR)。",
+        ),
+        # in a text whose CJK lines are spaced out, its other lines too; wider gaps are
+        # between words, and where all gaps are alike they are between letters
+        (
+            "中 国 人 民 政 府\nT h e  f i r s t  r e p o r t\n2 0 2 3",
+            "中国人民政府\nThe first report\n2 0 2 3",
+        ),
+        ("中 国 人 民 政 府\na  b  c  d  e  f", "中国人民政府\nabcdef"),
+        ("T h e  f i r s t  r e p o r t", "T h e f i r s t r e p o r t"),  # no CJK: left
+        ("I am a man of the world, a b c", "I am a man of the world, a b c"),
+        ("1 2 3\nx y z", "1 2 3 x y z"),  # joined as a wrap, not taken as spaced out
+        ("0 0  0—", "000—"),  # a run of spaces inside a figure, judged as one figure
         # English wrapped at a ragged margin: the next line goes on in lower case
         (
             "grew by 5.2 percent, and 12.44 million\nurban jobs were added.",
@@ -169,8 +185,24 @@ def test_normalise_is_idempotent_and_never_raises(text: str):
     assert normalise(once).text == once
 
 
+#: Report text with every third line spaced out by an extractor (a space after every
+#: character; the line's own spaces become wider gaps).
+spaced_report_text = st.tuples(report_text, st.integers(0, 2)).map(
+    lambda t: "\n".join(
+        " ".join(line) if (i + t[1]) % 3 == 0 else line for i, line in enumerate(t[0].split("\n"))
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spaced_report_text)
+def test_spaced_out_lines_normalise_idempotently(text: str):
+    once = normalise(text).text
+    assert normalise(once).text == once
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.one_of(report_text, st.text(max_size=200)))
+@given(st.one_of(report_text, spaced_report_text, st.text(max_size=200)))
 def test_offsets_stay_inside_the_original_and_in_order(text: str):
     norm = normalise(text)
     positions = [norm.offsets(i) for i in range(len(norm.text))]
