@@ -305,9 +305,11 @@ color_option = click.option(
     type=click.IntRange(min=0),
     default=1,
     show_default=True,
-    help="Sentences of context around each change.",
+    help="Sentences of context around each change (terminal and unified forms).",
 )
-@click.option("--side-by-side", "-y", is_flag=True, help="Old and new in two columns.")
+@click.option(
+    "--side-by-side", "-y", is_flag=True, help="Old and new in two columns (terminal form)."
+)
 @color_option
 @click.option(
     "--word-diff",
@@ -316,7 +318,12 @@ color_option = click.option(
     help="How edited words are marked: colour, git's [-…-]{+…+} markers, or not at all."
     " [default: color when colouring, else plain]",
 )
-@click.option("--figures", is_flag=True, help="End with a table of every changed figure.")
+@click.option(
+    "--figures",
+    is_flag=True,
+    help="End the terminal view with a table of every changed figure (the other forms "
+    "always give the figures).",
+)
 @click.option(
     "--ignore-punctuation",
     is_flag=True,
