@@ -250,3 +250,21 @@ def test_a_side_by_side_cell_never_cuts_a_word_diff_marker_in_two():
                     assert cell.rstrip()[-1:] + below.strip()[:1] not in ("[-", "-]", "{+", "+}")
                     cuts += 1
     assert cuts > 100
+
+
+def test_a_row_end_never_swallows_the_spaces_of_an_edit(tmp_path):
+    """Rich wraps at spaces and drops the space it wraps at: an edit of spaces at a row
+    end was shown as ``{+`` / ``+}``, or in colour as an underline of nothing."""
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    words = "The State Council report said that growth was strong this year and that the"
+    a.write_text(f"{words} outlook is good for all of us here today.\n", encoding="utf-8")
+    b.write_text(f"{words} outlook is good for all of us  here today.\n", encoding="utf-8")
+    comparison = compare_files(a, b, strict=True)
+    cut_at_the_edit = 0
+    for width in range(30, 131):
+        out = render(terminal.view(comparison), width=width)
+        assert "us{+  +}here" in out, width
+        cut_at_the_edit += "us{+" in out.replace("us{+  +}", "")
+        coloured = render(terminal.view(comparison), width=width, color=True)
+        assert "us\x1b[1;4;32m  \x1b[0mhere" in coloured, width
+    assert cut_at_the_edit == 0

@@ -13,6 +13,7 @@ line up in ``--side-by-side``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from rich.cells import cell_len
@@ -86,7 +87,7 @@ def _wrapped(body: Text, console: Console, width: int) -> list[Text]:
     if len(plain) <= _LONG_ROW and (
         not any(mark in plain for mark in _MARKS) or any(ch.isspace() for ch in plain)
     ):
-        return list(body.wrap(console, width, overflow="fold"))
+        return _wrapped_at_spaces(body, console, width)
     offsets: list[int] = []
     start = used = 0
     for i, ch in enumerate(plain):
@@ -99,6 +100,37 @@ def _wrapped(body: Text, console: Console, width: int) -> list[Text]:
         start = cut
         used = cell_len(plain[cut : i + 1])
     return list(body.divide(offsets))
+
+
+#: Stands in for a space of an edit while rich wraps a row (a private-use character:
+#: not whitespace to rich, one cell wide like the space).
+_HELD = "\ue000"
+#: An edit marked with git's markers, its text between them.
+_MARKED = re.compile(r"\{\+.*?\+\}|\[-.*?-\]", re.DOTALL)
+_EDIT_STYLES = frozenset((DELETE, INSERT, DELETE + FIGURE, INSERT + FIGURE))
+
+
+def _wrapped_at_spaces(body: Text, console: Console, width: int) -> list[Text]:
+    """Rich's wrapping at spaces, except inside an edit: a wrap there swallowed the
+    edit's spaces (``{+`` / ``+}``, an underline of nothing), so an edit's spaces are
+    held while rich wraps and put back in each row."""
+    plain = body.plain
+    held = [m.span() for m in _MARKED.finditer(plain)] + [
+        (span.start, span.end) for span in body.spans if str(span.style) in _EDIT_STYLES
+    ]
+    if _HELD in plain or not any(ch.isspace() for start, end in held for ch in plain[start:end]):
+        return list(body.wrap(console, width, overflow="fold"))
+    chars = list(plain)
+    for start, end in held:
+        for i in range(start, end):
+            if chars[i].isspace():
+                chars[i] = _HELD
+    kept = body.copy()
+    kept.plain = "".join(chars)
+    rows = list(kept.wrap(console, width, overflow="fold"))
+    for row in rows:  # a held space is no whitespace to rich: each one is still there
+        row.plain = row.plain.replace(_HELD, " ")
+    return rows
 
 
 class _Folded:
