@@ -40,13 +40,17 @@ import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import numpy as np
-import numpy.typing as npt
-
+from difftool._lazy import lazy_module
 from difftool.errors import CacheError
-from difftool.fingerprint import Fingerprint, from_row
+from difftool.fingerprint import Fingerprint, from_row, no_shingles
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+else:
+    np = lazy_module("numpy")  # see difftool._lazy
 
 SCHEMA_VERSION = 5  # 4: shingle sets in a table of their own; 5: band index in pages
 _SCHEMA = """
@@ -275,9 +279,6 @@ def _pack(fp: Fingerprint) -> tuple[bytes, bytes]:
     )
 
 
-_EMPTY = np.zeros(0, dtype=np.uint32)
-
-
 #: Failures that depend on something other than the file's bytes: asked again next run.
 _PASSING = (
     "permission denied",
@@ -431,7 +432,7 @@ class SignatureCache:
         sigs.flags.writeable = False  # nothing downstream writes to a fingerprint
         for i, (path, key_hash, tokens, holes, count, packed, row_id) in enumerate(kept):
             try:
-                values = unpack_shingles(packed) if packed else _EMPTY
+                values = unpack_shingles(packed) if packed else no_shingles()
             except ValueError:
                 continue
             if ids is not None:

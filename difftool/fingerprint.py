@@ -31,10 +31,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
+from difftool._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    U64 = npt.NDArray[np.uint64]
+    U32 = npt.NDArray[np.uint32]
+else:
+    np = lazy_module("numpy")  # a warm dedup never makes an array: see difftool._lazy
 
 #: Tokens below which a document is short: its signature can say little about a long
 #: document that contains it, so dedup and match also look it up shingle by shingle.
@@ -45,11 +53,8 @@ SHORT_TOKENS = 200
 SHINGLE_BITS = 24
 #: Marks signatures of this family in LeanMinHash's seed field.
 SIGNATURE_SEED = 0x0D0C
-_MAX = np.uint64(0xFFFFFFFFFFFFFFFF)
-_P = np.uint64(0x100000001B3)  # FNV prime: rolling over tokens
-
-U64 = npt.NDArray[np.uint64]
-U32 = npt.NDArray[np.uint32]
+_MAX = 0xFFFFFFFFFFFFFFFF
+_P = 0x100000001B3  # FNV prime: rolling over tokens
 
 _Native = Callable[[str, int, int], tuple[str, int, int, bytes, bytes]]
 _native: _Native | None
@@ -101,7 +106,12 @@ class Fingerprint:
 #: the three signatures' bytes): what a worker process sends back, pickled in a few
 #: microseconds where the dataclass with its arrays takes a hundred.
 Row = tuple[str, int, int, int, bytes]
-_NO_SHINGLES: U32 = np.zeros(0, dtype=np.uint32)
+
+
+@lru_cache(maxsize=1)
+def no_shingles() -> U32:
+    """The empty shingle set of a fingerprint read without its own."""
+    return np.zeros(0, dtype=np.uint32)
 
 
 def to_row(fp: Fingerprint) -> Row:
@@ -116,7 +126,7 @@ def from_row(row: Row, shingles: U32 | None = None) -> Fingerprint:
     return Fingerprint(
         key_hash=key_hash,
         tokens=tokens,
-        shingles=_NO_SHINGLES if shingles is None else shingles,
+        shingles=no_shingles() if shingles is None else shingles,
         signature=values[0],
         halves=(values[1], values[2]),
         holes=holes,
@@ -160,11 +170,14 @@ def _classes() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
     return classes, fold
 
 
-_CLASS, _FOLD = _classes()
-with np.errstate(over="ignore"):
-    #: Powers of the rolling prime for the characters of a word; words longer than this
-    #: reuse the last power (they still hash their whole length).
-    _POWERS: U64 = np.concatenate(([np.uint64(1)], np.cumprod(np.full(63, _P, dtype=np.uint64))))
+@lru_cache(maxsize=1)
+def _tables() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32], U64]:
+    """:func:`_classes`, and the powers of the rolling prime for the characters of a
+    word (words longer than that reuse the last power; they still hash their whole
+    length): made when the NumPy fingerprint first runs."""
+    with np.errstate(over="ignore"):
+        powers: U64 = np.concatenate(([np.uint64(1)], np.cumprod(np.full(63, _P, dtype=np.uint64))))
+    return (*_classes(), powers)
 
 
 def token_codes(text: str) -> U64:
@@ -172,13 +185,14 @@ def token_codes(text: str) -> U64:
     raw = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     if raw.size == 0:
         return raw.astype(np.uint64)
+    classes, fold, powers = _tables()
     if raw.max() <= 0xFFFF:
-        kind = _CLASS.take(raw)
-        folded = _FOLD.take(raw)
+        kind = classes.take(raw)
+        folded = fold.take(raw)
     else:  # beyond the BMP: CJK extensions, one token each
         bmp = np.minimum(raw, 0xFFFF)
-        kind = np.where(raw > 0xFFFF, np.uint8(2), _CLASS.take(bmp))
-        folded = np.where(raw > 0xFFFF, raw, _FOLD.take(bmp))
+        kind = np.where(raw > 0xFFFF, np.uint8(2), classes.take(bmp))
+        folded = np.where(raw > 0xFFFF, raw, fold.take(bmp))
     ascii_ = kind == 1
     # a token starts at every character tokens keep, except an ASCII letter or digit
     # right after another (which continues its word or number)
@@ -194,14 +208,14 @@ def token_codes(text: str) -> U64:
     if more.size == 0:
         return codes
     owner = np.searchsorted(begin, more, side="right") - 1
-    place = np.minimum(more - begin[owner], _POWERS.size - 1)
+    place = np.minimum(more - begin[owner], powers.size - 1)
     with np.errstate(over="ignore"):
-        np.add.at(codes, owner, folded[more].astype(np.uint64) * _POWERS[place])
+        np.add.at(codes, owner, folded[more].astype(np.uint64) * powers[place])
     return codes
 
 
 #: The token of U+FFFD, what mojibake repair leaves where bytes were lost.
-HOLE = np.uint64(0xFFFD)
+HOLE = 0xFFFD
 
 
 def _without_holes(hashes: U64, codes: U64, k: int) -> U64:

@@ -27,9 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
-
+from difftool._lazy import lazy_module
 from difftool.cache import SignatureCache, Stat, default_path, identity, lookup_sorted, stat
 from difftool.cache import pack_shingles as pack
 from difftool.cache import unpack_shingles as unpack
@@ -42,20 +40,25 @@ from difftool.fingerprint import (
     common,
     fingerprint,
     from_row,
+    no_shingles,
     overlap,
     to_row,
 )
 from difftool.limits import DEFAULT_MAX_SIZE
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
     from difftool.cache import BandIndex
     from difftool.load.walk import Found
+else:
+    np = lazy_module("numpy")  # a warm dedup never makes an array: see difftool._lazy
 
 #: Normaliser and fingerprint version: part of the cache key, so a change invalidates.
 FINGERPRINT_VERSION = 6  # 3: one shingle size for all documents; 4: key hash from the shingles; 5: pinyin cut by a line break; 6: spaced-out lines closed up
 DEFAULT_THRESHOLD = 0.7
 DEFAULT_CONTAINMENT = 0.8
-_NO_SHINGLES = np.zeros(0, dtype=np.uint32)
 #: Cache rows written at a time while fingerprinting goes on.
 WRITE_BATCH = 500
 #: How long ago a folder must have changed for a recorded walk to vouch for it: two
@@ -811,7 +814,7 @@ class Index:
             for path in chunk:
                 yield path, self.fingerprints[path]
             for path in bare:  # back to what it was: read again if it turns out needed
-                self.fingerprints[path] = replace(self.fingerprints[path], shingles=_NO_SHINGLES)
+                self.fingerprints[path] = replace(self.fingerprints[path], shingles=no_shingles())
 
     def related(self, a: str, b: str) -> tuple[bool, float, float]:
         """Exact check of a pair: (joined, Jaccard, containment of the smaller in the larger)."""

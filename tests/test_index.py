@@ -425,3 +425,33 @@ def test_common_counts_like_intersect1d(xs, ys):
     a = np.array(sorted(xs), dtype=np.uint32)
     b = np.array(sorted(ys), dtype=np.uint32)
     assert common(a, b) == np.intersect1d(a, b).size == len(xs & ys)
+
+
+def test_a_warm_dedup_of_an_unchanged_archive_never_imports_numpy(tmp_path):
+    """NumPy's import (60 to 100 ms) was most of a warm run's own time: the answer the
+    cache keeps needs no array, so NumPy is imported only when one is made."""
+    import subprocess
+    import sys
+
+    from conftest import ALL_SEEDS
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for seed in ALL_SEEDS:
+        (archive / seed.name).write_bytes(seed.read_bytes())
+    run = (
+        "import sys\n"
+        "from difftool.index import dedup\n"
+        f"result = dedup([{str(archive)!r}], cache={str(tmp_path / 'cache.sqlite')!r}, jobs=1)\n"
+        # numpy is registered, lazily, at import: its submodules load when it does
+        "print(result.cached, len(result.clusters), 'numpy._core' in sys.modules)\n"
+    )
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", run], capture_output=True, text=True, check=True
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    cold, warm = outputs
+    assert cold == ["0", warm[1], "True"]  # fingerprinting makes arrays
+    assert warm == [str(len(ALL_SEEDS)), cold[1], "False"]
