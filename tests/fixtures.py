@@ -13,11 +13,18 @@ def lines_of(text: str) -> list[str]:
 
 
 def make_pdf(
-    path: Path, text: str, *, wrap: bool = True, per_page: int = 38, width: int = 28
+    path: Path,
+    text: str,
+    *,
+    wrap: bool = True,
+    per_page: int = 38,
+    width: int = 28,
+    char_space: float = 0,
 ) -> Path:
     """A PDF with the text in STSong-Light (a CID font every PDF reader has), wrapped at
     ``width`` CJK characters (wherever that falls: inside figures too), with a running
-    header and a page number on every page."""
+    header and a page number on every page; ``char_space`` points between characters
+    (spaced-out print, which text extraction gives with a space after every character)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
@@ -33,7 +40,13 @@ def make_pdf(
         c.drawCentredString(300, 40, f"— {page} —")
         c.setFont("STSong-Light", 12)
         for k, line in enumerate(lines[start : start + per_page]):
-            c.drawString(60, 770 - 19 * k, line)
+            if not char_space:
+                c.drawString(60, 770 - 19 * k, line)
+                continue
+            x = 60.0  # each character placed on its own, as a typesetter spacing it does
+            for ch in line:
+                c.drawString(x, 770 - 19 * k, ch)
+                x += pdfmetrics.stringWidth(ch, "STSong-Light", 12) + char_space
         c.showPage()
     c.save()
     return path
