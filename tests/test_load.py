@@ -131,6 +131,19 @@ def test_whole_file_mojibake_is_repaired_and_lost_bytes_counted():
     assert result.chars_unrepaired == result.text.count("\ufffd") > 0
 
 
+def test_a_repair_that_loses_most_of_a_text_is_no_repair(tmp_path: Path):
+    """A one-byte file (0xFF, read as cp1006: ``ﹽ``) was "repaired" into ``�1�3``:
+    GB18030 writes such a character in four bytes, two of them ASCII digits, and the
+    UTF-8 reading of those bytes scored higher than the rare character. Text the file
+    does not hold is never shown for it."""
+    path = tmp_path / "ff.txt"
+    path.write_bytes(b"\xff")
+    doc = load(path)
+    assert "\ufffd" not in doc.text and not any(ch.isdigit() for ch in doc.text)
+    for text in ("ﹽ", "ﺍﻟﻌﺮﺑﻴﺔ ﹽﹽ"):  # Arabic presentation forms: four bytes in GB18030
+        assert mojibake.repair(text).text == text
+
+
 def test_missing_file(tmp_path: Path):
     with pytest.raises(LoadError, match="no such file"):
         load(tmp_path / "nope.txt")

@@ -96,6 +96,12 @@ def whole_text(text: str, probed: list[int]) -> str | None:
             fixed = transform(sample)
         except UnicodeError:
             continue
+        # bytes a transform cannot place come out as U+FFFD (and GB18030's four-byte
+        # codes as ASCII digits among them: one odd character became "�1�3"); a real
+        # whole-text mojibake loses about one character in twelve, and a repair that
+        # loses more than one in four repairs nothing
+        if fixed.count(REPLACEMENT) * 4 > len(fixed):
+            continue
         if plausibility.score(fixed) > plausibility.score(sample) + MIN_GAIN_PER_CHAR:
             return transform(text) if len(text) > len(sample) else fixed
     return None
