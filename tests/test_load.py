@@ -144,6 +144,18 @@ def test_a_repair_that_loses_most_of_a_text_is_no_repair(tmp_path: Path):
         assert mojibake.repair(text).text == text
 
 
+def test_a_table_drawn_in_box_characters_is_not_counted_as_garbled():
+    """Box drawing is what some mojibake leaves, but a drawn table is text: it was
+    neither repaired nor to be noted as 74 garbled characters."""
+    table = (
+        "二〇二三年主要指标完成情况如下表：\n┌──────┬──────┐\n│ 指标 │ 完成 │\n"
+        "├──────┼──────┤\n│ 案件 │ 4377 │\n└──────┴──────┘\n以上数据截至十二月底。"
+    )
+    assert mojibake.repair(table) == mojibake.Repair(table)
+    garbled = "我们的工作报告。┬└╘╂继续推进。"  # no rule drawn: still a sign of mojibake
+    assert mojibake.repair(garbled) != mojibake.Repair(garbled)
+
+
 def test_missing_file(tmp_path: Path):
     with pytest.raises(LoadError, match="no such file"):
         load(tmp_path / "nope.txt")

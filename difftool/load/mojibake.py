@@ -140,6 +140,22 @@ def _best_repair(text: str, start: int, end: int) -> tuple[int, int, str, float]
     return best
 
 
+#: The straight lines of a table drawn with box-drawing characters.
+_RULES = frozenset("─━│┃═║")
+
+
+def _drawn_table(run: str) -> bool:
+    """A table drawn in box-drawing characters (``┌──┬──┐`` / ``│ 指标 │``): its rare
+    characters are all box drawing, its straight lines among them. Mojibake mixes box
+    drawing with other symbols and letters, and seldom repeats a rule."""
+    rare = [ch for ch in run if not "\u4e00" <= ch <= "\u9fff" and plausibility.is_rare(ch)]
+    return (
+        bool(rare)
+        and all("\u2500" <= ch <= "\u257f" for ch in rare)
+        and any(ch in _RULES for ch in rare)
+    )
+
+
 def _looks_garbled(text: str, start: int, end: int) -> bool:
     """A rare cluster counts as garbled only with a sign beyond rarity.
 
@@ -148,6 +164,8 @@ def _looks_garbled(text: str, start: int, end: int) -> bool:
     """
     run = text[start:end]
     if plausibility.score(run) >= GARBLED_BELOW:
+        return False
+    if _drawn_table(run):
         return False
     marked = "?" in text[max(0, start - 3) : end] or REPLACEMENT in run
     return marked or any(not "\u4e00" <= ch <= "\u9fff" and plausibility.is_rare(ch) for ch in run)
