@@ -11,9 +11,12 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    import subprocess
 
 from difftool import __version__
 from difftool.errors import DocdiffError
@@ -179,17 +182,45 @@ def _print(console: Any, renderables: Iterable[Any], out: TextIO) -> None:
 def _print_paged(renderable: Any, color: str, pager: bool, output: str | None = None) -> None:
     """Print to stdout (or write to ``output``); through a pager (``$PAGER``, else
     ``less -FRX``) when stdout is a terminal and the output is taller than it, colour
-    kept, as git does."""
+    kept, as git does. Batches are rendered as the pager reads them: the report is never
+    held whole, and quitting the pager stops the rendering."""
     if not pager or not sys.stdout.isatty() or output not in (None, "-"):
         _show(color, renderable, output=output)
         return
+    from difftool.render import batches
+
     console = _console(color)
-    with console.capture() as capture:
-        console.print(renderable)
-    out = capture.get()
-    if out.count("\n") < console.size.height:
-        sys.stdout.write(out)
-        return
+    held: list[str] = []  # what is rendered before it is known to need a pager
+    lines = 0
+    paging = False  # decided once the report is taller than the terminal
+    proc = None  # the pager; None when paging and none could be started
+    for batch in batches(renderable, console):
+        with console.capture() as capture:
+            console.print(batch)
+        out = capture.get()
+        if not paging:
+            held.append(out)
+            lines += out.count("\n")
+            if lines < console.size.height:
+                continue
+            paging, proc = True, _pager()
+            out, held = "".join(held), []
+        if proc is None or proc.stdin is None:  # no pager to be had: the terminal
+            sys.stdout.write(out)
+            continue
+        try:
+            proc.stdin.write(out.encode("utf-8", "replace"))
+        except BrokenPipeError:  # the reader quit the pager
+            break
+    sys.stdout.write("".join(held))
+    if proc is not None and proc.stdin is not None:
+        with suppress(BrokenPipeError):
+            proc.stdin.close()
+        proc.wait()
+
+
+def _pager() -> subprocess.Popen[bytes] | None:
+    """The pager process, reading from a pipe; None when it cannot be started."""
     import shlex
     import subprocess
 
@@ -197,17 +228,9 @@ def _print_paged(renderable: Any, color: str, pager: bool, output: str | None = 
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")
     try:
-        proc = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, env=env)
+        return subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, env=env)
     except (OSError, ValueError):
-        sys.stdout.write(out)
-        return
-    assert proc.stdin is not None
-    try:
-        proc.stdin.write(out.encode("utf-8", "replace"))
-        proc.stdin.close()
-    except BrokenPipeError:
-        pass
-    proc.wait()
+        return None
 
 
 def _emit(text: str, output: str | None) -> None:

@@ -637,6 +637,36 @@ def test_pager_is_used_for_long_output_on_a_terminal(tmp_path):
     assert "广东省" in no_pager.stdout
 
 
+def test_quitting_the_pager_ends_the_run_cleanly(tmp_path):
+    """A reader who quits the pager after the first screen (here a pager that reads one
+    line of a 20,000-row report) ends the run: exit status 1, nothing on stderr (no
+    broken-pipe traceback), and the pager saw the report's start."""
+    import os
+    import pty
+
+    long = tmp_path / "long.txt"
+    long.write_text("一。\n" * 20_000, encoding="utf-8")
+    record = tmp_path / "first.txt"
+    script = tmp_path / "pager.sh"
+    script.write_text(f"#!/bin/sh\nhead -n 1 > {record}\n")
+    script.chmod(0o755)
+    env = {**os.environ, "PAGER": str(script), "COLUMNS": "80", "LINES": "10"}
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.dup2(os.open(str(tmp_path / "stderr.txt"), os.O_WRONLY | os.O_CREAT), 2)
+        os.execve(sys.executable, [sys.executable, "-m", "difftool", str(SEED_000), str(long)], env)
+    while True:
+        try:
+            if not os.read(fd, 4096):
+                break
+        except OSError:
+            break
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 1
+    assert (tmp_path / "stderr.txt").read_text() == ""
+    assert "seeds/000_" in record.read_text(encoding="utf-8")  # the report's first line
+
+
 def test_help_ends_with_examples(runner):
     result = runner.invoke(cli, ["diff", "--help"])
     assert "Examples:" in result.output and "docdiff --format json" in result.output
