@@ -16,7 +16,9 @@ from types import ModuleType
 def lazy_module(name: str) -> ModuleType:
     """``name``, loaded when one of its attributes is first read (the standard
     library's :class:`importlib.util.LazyLoader`); the module itself when it is already
-    imported."""
+    imported. Older Pythons' LazyLoader can race when two threads make that first read
+    at once: a program calling docdiff's library from several threads can import NumPy
+    itself first."""
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.find_spec(name)
