@@ -256,8 +256,9 @@ def _entity(m: re.Match[str]) -> str:
 _MARKDOWN_LINE = re.compile(
     r"\n[ \t]*(?:"
     r"(?:[-*_][ \t]*){3,}$"  # horizontal rule
-    r"|#{1,6}[ \t]+"  # ATX heading marker
-    r"|(?:>[ \t]?|[-*+][ \t]+(?=\S))+"  # blockquotes and bullets, nested either way
+    # ATX heading markers, blockquotes and bullets, nested in any order ("> ## 标题",
+    # "- # 标题"): all of them go, or the next normalising would find the inner ones
+    r"|(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+(?=\S))+"
     r")",
     re.MULTILINE,
 )

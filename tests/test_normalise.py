@@ -30,6 +30,8 @@ def key(text: str) -> str:
         ("開(kāi)局(jú)之(zhī)年(nián)", "开局之年"),  # pinyin annotations, then t2s
         ("## 一、总体要求\n\n**重点**任务\n\n---\n\n- 第一项", "一、总体要求\n重点任务\n第一项"),
         ("<p>第一段&nbsp;内容</p><p>第二段&amp;</p>", "第一段内容\n第二段&"),
+        # marks nested in any order all go: a second normalising found "#" left behind
+        ("> ## 一、总体要求\n- # 第一项\n# >", "一、总体要求\n第一项"),
         # HTML's tags go, Word's namespaced ones too; other text in angle brackets stays
         ("<P CLASS=x>一</P><o:p></o:p><my-card>二</my-card>", "一\n二"),
         (
