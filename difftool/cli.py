@@ -74,6 +74,17 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_TROUBLE)
 
 
+_DECIDED = "docdiff.decided"
+
+
+def _decided(status: int) -> int:
+    """Record the exit status a command has settled before it prints its report (a diff's
+    answer is known once compared): the status it exits with if the reader stops
+    reading (``docdiff A B | head`` exited 0, "no differences", when the pipe closed)."""
+    click.get_current_context().meta[_DECIDED] = status
+    return status
+
+
 def run_safely(fn: Callable[..., int]) -> Callable[..., None]:
     """Run a command body; turn library errors into one line on stderr and exit status 2."""
 
@@ -82,8 +93,13 @@ def run_safely(fn: Callable[..., int]) -> Callable[..., None]:
             status = fn(*args, **kwargs)
         except DocdiffError as exc:
             _fail(str(exc))
-        except BrokenPipeError:
-            os._exit(EXIT_TROUBLE if sys.stdout.isatty() else EXIT_SAME)
+        except BrokenPipeError:  # the reader stopped reading (``| head``): the answer
+            # stands if the command had one before printing; nothing is flushed
+            ctx = click.get_current_context(silent=True)
+            decided = ctx.meta.get(_DECIDED) if ctx is not None else None
+            if decided is None:
+                decided = EXIT_TROUBLE if sys.stdout.isatty() else EXIT_SAME
+            os._exit(decided)
         except KeyboardInterrupt:
             click.echo("docdiff: interrupted", err=True)
             sys.exit(130)
@@ -416,6 +432,7 @@ def diff_command(
         ignore_punctuation=ignore_punctuation,
         max_size=max_size,
     )
+    status = _decided(EXIT_DIFFERENT if comparison.differs else EXIT_SAME)
     if fmt == "json":
         from difftool.render import json as render_json
 
@@ -448,7 +465,7 @@ def diff_command(
             figures=figures,
         )
         _print_paged(view, color, pager=not no_pager, output=output)
-    return EXIT_DIFFERENT if comparison.differs else EXIT_SAME
+    return status
 
 
 @cli.command("normalise")
@@ -743,6 +760,12 @@ def _report_groups(
     """Print or write a dedup result in the chosen form (and the plan); the exit status."""
     from difftool.render import groups
 
+    if result.documents == len(result.errors) and result.errors:
+        status = EXIT_TROUBLE  # nothing could be read at all
+    else:
+        status = EXIT_DIFFERENT if result.clusters else EXIT_SAME
+    _decided(status)
+
     docs: dict[str, Any] = {}  # each member read once for its tree and its diff
     trees = _family_trees(result, docs) if tree else {}
     if plan_path:
@@ -762,9 +785,7 @@ def _report_groups(
     else:
         views = [groups.GroupsView(result, list_all=list_all)]
         _show("auto", *views, *([groups.TreesView(result, trees)] if trees else []), output=output)
-    if result.documents == len(result.errors) and result.errors:
-        return EXIT_TROUBLE  # nothing could be read at all
-    return EXIT_DIFFERENT if result.clusters else EXIT_SAME
+    return status
 
 
 def _check_roots(paths: tuple[str, ...]) -> None:
@@ -992,6 +1013,7 @@ def match_command(
         ),
     )
     best = result.candidates[0]
+    status = _decided(EXIT_DIFFERENT if best.comparison.differs else EXIT_SAME)
     if fmt == "json":
         _emit(matches.render_json(result) + "\n", output)
     elif fmt == "html":
@@ -1005,7 +1027,7 @@ def match_command(
 
             views.append(terminal.view(best.comparison))
         _show(color, *views, output=output)
-    return EXIT_DIFFERENT if best.comparison.differs else EXIT_SAME
+    return status
 
 
 @cli.command("apply")

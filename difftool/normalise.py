@@ -385,26 +385,49 @@ _ODD_SPACE = _runs(_ODD_SPACE_CHARS)
 _SPACE_RUN = _runs(" ")
 
 
-_FIGURE_CHARS = frozenset("0123456789.,")
+#: Full-width digits and point too: the width step folds them after the spaces are
+#: judged, and "０. 5" judged otherwise than "0. 5" is not normalised idempotently.
+_FIGURE_CHARS = frozenset("0123456789.,０１２３４５６７８９．")
+
+
+_POINTS = frozenset(".,．")
+
+
+def _digit_beyond(text: str, at: int, step: int) -> bool:
+    """Whether the first character from ``at`` on (going by ``step``) that is not a
+    space is a digit."""
+    while 0 <= at < len(text) and text[at] == " ":
+        at += step
+    return 0 <= at < len(text) and text[at].isdigit()
 
 
 def _inside_figure(text: str, start: int, end: int, last: list[int]) -> bool:
-    """A space a PDF extractor put inside a figure in CJK text: ``969 8宗``, ``757. 5万吨``.
+    """A space a PDF extractor put inside a figure in CJK text: ``969 8宗``, ``757. 5万吨``,
+    ``0 . 5``, ``12.5 %``.
 
-    Digits (or a decimal point) on the left, a digit on the right, and CJK next to the
+    Digits (or a point) on each side, a per cent sign on the right, and CJK next to the
     figure on either side; English ``in 2019 500 people`` is left alone. ``last`` holds
     the end of the figure judged last and the verdict: the spaces of one figure share it
     (a figure of n spaces is scanned once, not n times).
     """
     left, right = text[start - 1], text[end]
-    if not right.isdigit() or not (
-        left.isdigit() or (left in ".," and text[start - 2 : start - 1].isdigit())
+    left_point, right_point = left in _POINTS, right in _POINTS
+    # a digit on each side, or a point with a digit beyond it ("757. 5", "0 . 5": spaces
+    # around a point are judged alike whichever side is judged first)
+    if not (left.isdigit() or (left_point and _digit_beyond(text, start - 2, -1))):
+        return False
+    if not (
+        right.isdigit()
+        or (right_point and _digit_beyond(text, end + 1, 1))
+        or (right in "%％" and left.isdigit())  # "12.5 %"
     ):
+        return False
+    if left_point and right_point:
         return False
     if start < last[0]:
         return bool(last[1])
-    # the whole figure, spaces inside it included ("7 4 7 7 2亿元", "7  4"): a run of
-    # spaces with a digit on each side is inside
+    # the whole figure, spaces inside it included ("7 4 7 7 2亿元", "7  4", "1 . 5 %"): a
+    # run of spaces between two of its characters is inside
     i = start - 1
     while i > 0:
         if text[i - 1] in _FIGURE_CHARS:
@@ -413,7 +436,7 @@ def _inside_figure(text: str, start: int, end: int, last: list[int]) -> bool:
         k = i - 1
         while k > 0 and text[k] == " ":
             k -= 1
-        if k == i - 1 or text[k + 1] != " " or not text[k].isdigit():
+        if k == i - 1 or text[k] not in _FIGURE_CHARS:
             break
         i = k + 1
     j = end
@@ -424,7 +447,7 @@ def _inside_figure(text: str, start: int, end: int, last: list[int]) -> bool:
         k = j
         while k < len(text) and text[k] == " ":
             k += 1
-        if k == j or not text[k : k + 1].isdigit():
+        if k == j or not (text[k : k + 1] in _FIGURE_CHARS or text[k : k + 1] in ("%", "％")):
             break
         j = k
     # layout spaces and line ends may stand between the figure and the CJK text around

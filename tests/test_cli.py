@@ -348,3 +348,27 @@ def test_a_report_that_cannot_be_written_is_one_line_and_leaves_nothing(runner, 
     assert result.exit_code == 2
     assert result.output.startswith(f"docdiff: {target}: cannot write the report")
     assert not (tmp_path / "missing").exists()
+
+
+def test_a_reader_who_stops_reading_gets_the_answer_as_exit_status(tmp_path):
+    """``docdiff A B | head``: the report is written a batch at a time, the pipe closes
+    after the first line, and the exit status is still the answer (it was 0, "no
+    differences", for versions that differ), with nothing on stderr."""
+    long = tmp_path / "long.txt"
+    long.write_text("一。\n" * 20_000, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    for args, answer in (
+        ([str(SEED_000), str(long)], 1),
+        (["dedup", "--no-cache", "-q", str(Path(__file__).resolve().parent.parent / "seeds")], 1),
+    ):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "difftool", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline()
+        proc.stdout.close()
+        assert proc.wait(timeout=120) == answer, args
+        assert proc.stderr.read() == b""

@@ -228,7 +228,8 @@ def test_the_key_without_maps_is_the_key_with_them(text: str, tokens_only: bool)
 
 _MARKDOWN_ALPHABET = "-*_#>+ \t\n年a。[]()!`"
 _MARKDOWN_LINE_AT_EVERY_START = re.compile(
-    r"^[ \t]*(?:(?:[-*_][ \t]*){3,}$|#{1,6}[ \t]+|(?:>[ \t]?|[-*+][ \t]+(?=\S))+)", re.MULTILINE
+    r"^[ \t]*(?:(?:[-*_][ \t]*){3,}$|(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+(?=\S))+)",
+    re.MULTILINE,
 )
 
 
