@@ -279,11 +279,13 @@ def _report_file(output: str) -> Iterator[TextIO]:
         with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as handle:
             yield handle
         os.replace(tmp, output)
-    except BaseException as exc:
+    except OSError as exc:
         with suppress(OSError):
             os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise DocdiffError(f"{output}: cannot write the report: {exc.strerror}") from exc
+        raise DocdiffError(f"{output}: cannot write the report: {exc.strerror}") from exc
+    except BaseException:  # an interrupted report is no report
+        with suppress(OSError):
+            os.unlink(tmp)
         raise
 
 

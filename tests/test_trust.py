@@ -9,6 +9,7 @@ import random
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import CORPUS, SEED_000, SEED_001, SEED_002, genre_texts, read
@@ -603,21 +604,21 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
         assert "Traceback" not in result.stderr
 
 
-def test_pager_is_used_for_long_output_on_a_terminal(tmp_path):
-    """Run under a pseudo-terminal with a pager that records what it was given."""
+def _on_a_terminal(args: list[str], pager: str, tmp_path: Path) -> tuple[int, str]:
+    """``docdiff ARGS`` under a pseudo-terminal 80 by 10 with ``pager`` (a shell line) as
+    its pager: the exit status, and what it wrote to stderr."""
     import os
     import pty
 
-    record = tmp_path / "paged.txt"
     script = tmp_path / "pager.sh"
-    script.write_text(f"#!/bin/sh\ncat > {record}\n")
+    script.write_text(f"#!/bin/sh\n{pager}\n")
     script.chmod(0o755)
     env = {**os.environ, "PAGER": str(script), "COLUMNS": "80", "LINES": "10"}
+    stderr = tmp_path / "stderr.txt"
     pid, fd = pty.fork()
     if pid == 0:  # the child: docdiff on a terminal
-        os.execve(
-            sys.executable, [sys.executable, "-m", "difftool", str(SEED_000), str(SEED_001)], env
-        )
+        os.dup2(os.open(str(stderr), os.O_WRONLY | os.O_CREAT), 2)
+        os.execve(sys.executable, [sys.executable, "-m", "difftool", *args], env)
     while True:
         try:
             if not os.read(fd, 4096):
@@ -625,14 +626,23 @@ def test_pager_is_used_for_long_output_on_a_terminal(tmp_path):
         except OSError:
             break
     _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 1
+    return os.waitstatus_to_exitcode(status), stderr.read_text()
+
+
+def test_pager_is_used_for_long_output_on_a_terminal(tmp_path):
+    """Run under a pseudo-terminal with a pager that records what it was given."""
+    import os
+
+    record = tmp_path / "paged.txt"
+    status, _ = _on_a_terminal([str(SEED_000), str(SEED_001)], f"cat > {record}", tmp_path)
+    assert status == 1
     paged = record.read_text(encoding="utf-8")
     assert "广东省" in paged and "\x1b[" in paged  # the whole diff, colour kept
     no_pager = subprocess.run(
         [sys.executable, "-m", "difftool", "--no-pager", str(SEED_000), str(SEED_001)],
         capture_output=True,
         text=True,
-        env=env,
+        env={**os.environ, "COLUMNS": "80", "LINES": "10"},
     )
     assert "广东省" in no_pager.stdout
 
@@ -641,29 +651,12 @@ def test_quitting_the_pager_ends_the_run_cleanly(tmp_path):
     """A reader who quits the pager after the first screen (here a pager that reads one
     line of a 20,000-row report) ends the run: exit status 1, nothing on stderr (no
     broken-pipe traceback), and the pager saw the report's start."""
-    import os
-    import pty
-
     long = tmp_path / "long.txt"
     long.write_text("一。\n" * 20_000, encoding="utf-8")
     record = tmp_path / "first.txt"
-    script = tmp_path / "pager.sh"
-    script.write_text(f"#!/bin/sh\nhead -n 1 > {record}\n")
-    script.chmod(0o755)
-    env = {**os.environ, "PAGER": str(script), "COLUMNS": "80", "LINES": "10"}
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.dup2(os.open(str(tmp_path / "stderr.txt"), os.O_WRONLY | os.O_CREAT), 2)
-        os.execve(sys.executable, [sys.executable, "-m", "difftool", str(SEED_000), str(long)], env)
-    while True:
-        try:
-            if not os.read(fd, 4096):
-                break
-        except OSError:
-            break
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 1
-    assert (tmp_path / "stderr.txt").read_text() == ""
+    status, stderr = _on_a_terminal([str(SEED_000), str(long)], f"head -n 1 > {record}", tmp_path)
+    assert status == 1
+    assert stderr == ""
     assert "seeds/000_" in record.read_text(encoding="utf-8")  # the report's first line
 
 

@@ -71,7 +71,7 @@ _MARKS = frozenset(("[-", "-]", "{+", "+}"))
 
 
 #: Longer rows are folded here, not wrapped by rich: rich's wrapping of one line keeps
-#: about 150 bytes for each of its characters (a file-sized sentence took gigabytes).
+#: about 110 bytes for each of its characters (a file-sized sentence took gigabytes).
 _LONG_ROW = 20_000
 
 
