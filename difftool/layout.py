@@ -174,8 +174,8 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
     """Delete short lines repeated on many pages (running headers and footers).
 
     A line counts when it is short (4-40 characters), is not a sentence or a heading,
-    and occurs at least ``min_repeats`` times. Lines are compared as they stand: the
-    spaces step has already stripped them.
+    occurs at least ``min_repeats`` times, and evenly (see :func:`_once_a_page`). Lines
+    are compared as they stand: the spaces step has already stripped them.
     """
     lines = text.split("\n")
     counts = Counter(lines)  # C speed; most texts have no candidate at all
@@ -187,6 +187,8 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
         and not ends_break(line.strip())
         and not HEADING_START.match(line.strip())
     }
+    if repeated:
+        repeated = _once_a_page(lines, repeated)
     repeated |= _numbered_headers(lines, counts, min_repeats)
     if not repeated:
         return []
@@ -212,6 +214,35 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
             edits.append((size - len(line), size, ""))
     edits.sort()
     return edits
+
+
+#: Lines of text on the shortest and the longest page a running header is looked for
+#: on (blank lines not counted: a PDF extractor's double spacing doubles them; a table
+#: extracted one cell a line makes long pages).
+_PAGE_LINES = (10, 150)
+
+
+def _once_a_page(lines: list[str], repeated: set[str]) -> set[str]:
+    """The repeated lines that recur as a page's header does: once a page (the median
+    gap from one to the next as long as a page: :data:`_PAGE_LINES`), and evenly (over
+    half of the gaps within a factor 1.5 of the median). Text that a wrap cut into the
+    same line several times is neither: a stock phrase of the genre
+    ("新时代中国特色社会主义思" at lines 14, 354, 413 and 1742 of a report wrapped at 12
+    characters; "識(shí)產(chǎn)權" 526, 608 and 39 lines apart), a title quoted in
+    every paragraph ("纲要（草案）" 19 times, 4 to 47 lines apart). A header missing
+    from a few pages, or a file that holds several documents, still counts."""
+    body = [line for line in lines if line and not line.isspace()]
+    places: dict[str, list[int]] = {line: [] for line in repeated}
+    for k in [k for k, line in enumerate(body) if line in repeated]:
+        places[body[k]].append(k)
+    found = set()
+    for line, seen in places.items():
+        gaps = sorted(b - a for a, b in pairwise(seen))
+        middle = gaps[len(gaps) // 2]
+        even = sum(1 for gap in gaps if middle / 1.5 <= gap <= middle * 1.5)
+        if _PAGE_LINES[0] <= middle <= _PAGE_LINES[1] and even * 2 > len(gaps):
+            found.add(line)
+    return found
 
 
 _DIGITS = re.compile(r"[0-9０-９]+")
@@ -258,24 +289,47 @@ def _numbered_headers(lines: list[str], counts: Counter[str], min_repeats: int) 
     return found
 
 
-def wrap_width(widths: list[int], breaks: list[bool]) -> int | None:
-    """The page's line width in cells if the text is hard-wrapped, else None.
+def _fit(widths: list[int], breaks: list[bool], least: int = 20) -> tuple[int, int] | None:
+    """The page's line width if the text is hard-wrapped, and how many lines that do
+    not end a sentence are full; None if it is not hard-wrapped.
 
     In hard-wrapped text the lines that do not end a sentence are nearly all full: as
     wide as the page. We take the 90th percentile of all widths as the page width and
-    call the text wrapped when at least half of the lines that do not end a sentence
+    call the text wrapped when at least 30% of the lines that do not end a sentence
     (and at least three) are within 15% of it. Web text fails this: its lines without a
-    sentence end are headings, much shorter than its paragraphs.
+    sentence end are headings, much shorter than its paragraphs. A page narrower than
+    ``least`` (20 cells: ten CJK characters) is no page.
     """
     if len(widths) < 4:
         return None
     ordered = sorted(widths)
     width = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
-    if width < 20:
+    if width < least:
         return None
     open_lines = [w for w, ends in zip(widths, breaks) if not ends]
     near = sum(1 for w in open_lines if width * 0.85 <= w <= width * 1.05)
-    return width if near >= 3 and near >= 0.3 * len(open_lines) else None
+    return (width, near) if near >= 3 and near >= 0.3 * len(open_lines) else None
+
+
+def _line_measure(texts: list[str], breaks: list[bool]) -> tuple[list[int], int | None]:
+    """The lines' widths and the page width, measured as the text was wrapped.
+
+    A PDF or a word processor wraps at a width in cells (a figure's digits take half
+    a CJK character's room, so a line with figures holds more characters); a script
+    that wraps a text file at a number of characters makes lines with figures short in
+    cells, and a figure near their end ("经过1950年、1" / "952年") looked like a
+    paragraph's end. Both are measured; characters are taken only when more lines are
+    full by them. Display width is about: non-ASCII takes two cells, counted from the
+    UTF-8 length (CJK takes 3 bytes, ASCII 1), because classifying each character is
+    much slower; these run once per line of PDF text.
+    """
+    cells = [(len(line.encode("utf-8")) + len(line)) // 2 for line in texts]
+    by_cells = _fit(cells, breaks)
+    chars = [len(line) for line in texts]
+    by_chars = _fit(chars, breaks, least=10)
+    if by_chars is not None and (by_cells is None or by_chars[1] > by_cells[1]):
+        return chars, by_chars[0]
+    return cells, by_cells[0] if by_cells is not None else None
 
 
 def _joiner(left: str, right: str) -> str:
@@ -465,16 +519,12 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
     # A run of blank lines is one match; a line has blank lines before it when more
     # than its newline lies between it and the line before.
     blanks_end_paragraphs = 0 < len(_BLANK_LINES.findall(text)) < len(texts) // 2
-    # display width, about: non-ASCII takes two cells, counted from the UTF-8 length (CJK
-    # takes 3 bytes, ASCII 1) because classifying each character is much slower; these
-    # run once per line of PDF text
-    widths = [(len(line.encode("utf-8")) + len(line)) // 2 for line in texts]
     breaks = [
         (line[-1] in _BREAK_END and not (i + 1 < len(texts) and _decimal_wrap(line, texts[i + 1])))
         or (line[-1] in _CLOSERS and ends_break(line))
         for i, line in enumerate(texts)
     ]
-    width = wrap_width(widths, breaks)
+    widths, width = _line_measure(texts, breaks)
     if width is None:  # lines are paragraphs: an English one ends with a full stop too
         breaks = [
             ended

@@ -427,14 +427,15 @@ def _inside_figure(text: str, start: int, end: int, last: list[int]) -> bool:
     if start < last[0]:
         return bool(last[1])
     # the whole figure, spaces inside it included ("7 4 7 7 2亿元", "7  4", "1 . 5 %"): a
-    # run of spaces between two of its characters is inside
+    # run of spaces between two of its characters is inside, and so is a line end (a
+    # wrap inside the figure: "下降到1 0" / " ．0 6 ‰。" is one figure in CJK text)
     i = start - 1
     while i > 0:
         if text[i - 1] in _FIGURE_CHARS:
             i -= 1
             continue
         k = i - 1
-        while k > 0 and text[k] == " ":
+        while k > 0 and text[k] in " \n":
             k -= 1
         if k == i - 1 or text[k] not in _FIGURE_CHARS:
             break
@@ -445,7 +446,7 @@ def _inside_figure(text: str, start: int, end: int, last: list[int]) -> bool:
             j += 1
             continue
         k = j
-        while k < len(text) and text[k] == " ":
+        while k < len(text) and text[k] in " \n":
             k += 1
         if k == j or not (text[k : k + 1] in _FIGURE_CHARS or text[k : k + 1] in ("%", "％")):
             break

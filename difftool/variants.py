@@ -101,6 +101,20 @@ def extracted_pdf_layout(text: str, *, width: int = 38, rng: random.Random | Non
     return "\n".join(out) + "\n"
 
 
+def char_wrapped_layout(text: str, *, width: int = 30, rng: random.Random | None = None) -> str:
+    """A text file wrapped at a number of characters, as a script's ``textwrap`` does:
+    a figure's digits take a character's room each, so a line with figures is short in
+    display cells (a PDF wraps in cells: see :func:`pdf_layout`); a wrap may fall inside
+    a figure. With ``rng`` the width is drawn from 12-24 characters (a narrow column,
+    where a line of figures is the shortest in cells)."""
+    import textwrap
+
+    if rng is not None:
+        width = rng.randint(12, 24)
+    lines = [line for para in paragraphs(text) for line in textwrap.wrap(para, width)]
+    return "\n".join(lines) + "\n"
+
+
 def _wrap_cells(text: str, cells: int) -> list[str]:
     """Break a paragraph into lines of at most ``cells`` display cells (CJK takes two)."""
     lines: list[str] = []

@@ -22,7 +22,13 @@ from difftool.models import Document
 from difftool.pipeline import prepare_text
 from difftool.render import json as render_json
 from difftool.render import markdown, terminal
-from difftool.variants import extracted_pdf_layout, markdown_layout, pdf_layout, web_layout
+from difftool.variants import (
+    char_wrapped_layout,
+    extracted_pdf_layout,
+    markdown_layout,
+    pdf_layout,
+    web_layout,
+)
 
 FILLER = "各地区各部门要认真贯彻落实党中央国务院决策部署，扎实推进各项工作落地见效，"
 
@@ -183,6 +189,9 @@ def test_moved_and_edited_counts_as_edited_and_never_shows_100_percent():
         ("在线纠纷解决(OD\nR)平台", "(ODR)平台"),
         ("粮食产量757. 5万吨", "757.5万吨"),
         ("经济增长 1.\n\n 1%，", "增长1.1%"),
+        # an extractor's spaces inside a figure, and a wrap too (1998's report)
+        ("增长率下降到1 0\n ．0 6 ‰。", "下降到10.06 ‰。"),
+        ("增长率下降到1 0 ．\n0 6 ‰。", "下降到10.06 ‰。"),
     ],
 )
 def test_wraps_and_spaces_inside_figures_and_words(raw, key):
@@ -460,7 +469,8 @@ def test_reports_whose_source_breaks_sentences_compare_equal_in_every_layout(rep
 
     text = normalise(path.read_text(encoding="utf-8")).text
     web = web_layout(text)
-    for k, layout in enumerate((pdf_layout, extracted_pdf_layout, markdown_layout)):
+    layouts = (pdf_layout, extracted_pdf_layout, char_wrapped_layout, markdown_layout)
+    for k, layout in enumerate(layouts):
         other = layout(text) if layout is markdown_layout else layout(text, rng=random.Random(k))
         comparison = docs(other, web)
         assert not comparison.changes, (layout.__name__, [op.op for op in comparison.changes])
@@ -472,7 +482,7 @@ def test_every_report_as_filed_compares_equal_in_every_layout():
     # (1984: "…和平共处”" / "五项原则" / "早已…" came out cut at other places)
     for k, text in enumerate(genre_texts()):
         web = web_layout(text)
-        for layout in (pdf_layout, extracted_pdf_layout, markdown_layout):
+        for layout in (pdf_layout, extracted_pdf_layout, char_wrapped_layout, markdown_layout):
             other = (
                 layout(text) if layout is markdown_layout else layout(text, rng=random.Random(k))
             )
