@@ -173,8 +173,8 @@ _FOUND_BY_SEARCH = 8
 def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
     """Delete short lines repeated on many pages (running headers and footers).
 
-    A line counts when it is short (4-40 characters), is not a sentence or a heading,
-    occurs at least ``min_repeats`` times, and evenly (see :func:`_once_a_page`). Lines
+    A line counts when it is short (4-40 characters), is not a sentence, a heading or
+    one word that ends with a full stop or a comma, occurs at least ``min_repeats`` times, and evenly (see :func:`_once_a_page`). Lines
     are compared as they stand: the spaces step has already stripped them.
     """
     lines = text.split("\n")
@@ -186,6 +186,8 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
         and 4 <= len(line.strip()) <= 40
         and not ends_break(line.strip())
         and not HEADING_START.match(line.strip())
+        # a paragraph's last word, as a wrap left it alone on a line ("License.")
+        and not (line[-1:] in ".," and " " not in line.strip())
     }
     if repeated:
         repeated = _once_a_page(lines, repeated)
@@ -342,6 +344,11 @@ def _joiner(left: str, right: str) -> str:
     latin = (a.isascii() or a in "”’") and (b.isascii() or b in "“‘")
     if not latin or _cjk_near(left[-12:] + right[:12]):
         return ""
+    # an address in angle brackets cut where it was too long for the line:
+    # "<ht" / "tps://www.gnu.org/licenses/>" (an address holds no space)
+    word = left[left.rfind(" ") + 1 :]
+    if word.startswith("<") and ">" not in word and not b.isspace():
+        return ""
     if a.isalnum() and b.isalnum() and not (a.isdigit() and b.isdigit()):
         return " "
     # a word, then a quotation, a bracket or an address: 'and / "recipients"',
@@ -463,6 +470,18 @@ def _english_continues(line: str, following: str) -> bool:
     return last.isascii() and (last.isalnum() or last in ",;-")
 
 
+def _clause_goes_on(line: str, following: str) -> bool:
+    """English wrapped after a colon or a semicolon, the sentence going on in lower case
+    (``if you modify it:`` / ``responsibilities to respect…``): no break. A list item
+    (``means:`` / ``a) that…``) and CJK text (``如下：``) break there."""
+    return (
+        line[-1] in ":;"
+        and "a" <= following[0] <= "z"
+        and _LATIN_ITEM.match(following) is None
+        and not _cjk_near(line[-12:])
+    )
+
+
 def _ragged(line: str, following: str) -> bool:
     """English wrapped at a ragged margin before a long, capitalised or quoted word: a line
     most of the page wide that ends with a comma. (One that ends with a word may end a
@@ -520,7 +539,13 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
     # than its newline lies between it and the line before.
     blanks_end_paragraphs = 0 < len(_BLANK_LINES.findall(text)) < len(texts) // 2
     breaks = [
-        (line[-1] in _BREAK_END and not (i + 1 < len(texts) and _decimal_wrap(line, texts[i + 1])))
+        (
+            line[-1] in _BREAK_END
+            and not (
+                i + 1 < len(texts)
+                and (_decimal_wrap(line, texts[i + 1]) or _clause_goes_on(line, texts[i + 1]))
+            )
+        )
         or (line[-1] in _CLOSERS and ends_break(line))
         for i, line in enumerate(texts)
     ]

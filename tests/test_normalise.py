@@ -83,6 +83,14 @@ def test_running_headers_repeated_on_pages_are_removed():
     assert "工作简报" not in key(pages.replace("\n", "\n\n"))
 
 
+def test_a_paragraphs_last_word_alone_on_its_line_is_no_header():
+    # "License." ends three paragraphs a page apart, as a wrap left it
+    para = ("Notices cannot be construed as modifying the terms of this\nLicense.\n") + (
+        "The licensee may copy and distribute verbatim copies of it\n" * 14
+    )
+    assert key(para * 3).count("License.") == 3
+
+
 def test_a_line_repeated_oftener_than_pages_or_unevenly_is_text():
     from difftool.variants import char_wrapped_layout
 

@@ -325,6 +325,17 @@ def test_an_english_pdf_print_compares_equal_to_its_web_text():
         ),
         # a capitals word hyphenated at the margin
         ("without even the implied warranty of MERCHAN-\nTABILITY or FITNESS", "MERCHANTABILITY"),
+        # a colon or a semicolon at the margin, the sentence going on in lower case
+        (
+            "copies of the software, or if you modify it:\nresponsibilities to",
+            "it: responsibilities",
+        ),
+        ("the recipients of the software;\nand you must show them", "software; and you"),
+        # an address in angle brackets, cut where it did not fit
+        (
+            "please read <ht\ntps://www.gnu.org/licenses/why-not-lgpl.html>.",
+            "<https://www.gnu.org/",
+        ),
     ],
 )
 def test_english_wraps_join_as_words(raw, key):
