@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import accumulate, pairwise
+from itertools import accumulate, compress, pairwise
+from operator import not_
 
 from difftool.offsets import Edit
 
@@ -174,8 +175,9 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
     """Delete short lines repeated on many pages (running headers and footers).
 
     A line counts when it is short (4-40 characters), is not a sentence, a heading or
-    one word that ends with a full stop or a comma, occurs at least ``min_repeats`` times, and evenly (see :func:`_once_a_page`). Lines
-    are compared as they stand: the spaces step has already stripped them.
+    one word that ends with a full stop or a comma, and occurs at least ``min_repeats``
+    times, once a page (see :func:`_once_a_page`). Lines are compared as they stand:
+    the spaces step has already stripped them.
     """
     lines = text.split("\n")
     counts = Counter(lines)  # C speed; most texts have no candidate at all
@@ -189,21 +191,24 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
         # a paragraph's last word, as a wrap left it alone on a line ("License.")
         and not (line[-1:] in ".," and " " not in line.strip())
     }
-    if repeated:
-        repeated = _once_a_page(lines, repeated)
-    repeated |= _numbered_headers(lines, counts, min_repeats)
-    if not repeated:
+    # the candidates' places at comprehension speed: a loop over every line in Python
+    # was most of this step's time in a long archive file
+    hits = [k for k, line in enumerate(lines) if line in repeated] if repeated else []
+    if hits:
+        repeated = _once_a_page(lines, repeated, hits)
+    numbered = _numbered_headers(lines, counts, min_repeats)
+    if not repeated and not numbered:
         return []
     size = len(text)
-    if len(repeated) > _FOUND_BY_SEARCH:  # each search reads the whole text
-        # the lines' places at comprehension speed: a loop over every line in Python
-        # was most of this step's time in a long archive file
-        hits = [k for k, line in enumerate(lines) if line in repeated]
+    if len(repeated) + len(numbered) > _FOUND_BY_SEARCH:  # each search reads the whole text
+        hits = [k for k in hits if lines[k] in repeated]
+        if numbered:
+            hits = sorted(hits + [k for k, line in enumerate(lines) if line in numbered])
         upto = list(accumulate(map(len, lines)))  # line k ends at upto[k] + k
         return [(upto[k] + k - len(lines[k]), min(upto[k] + k + 1, size), "") for k in hits]
     # a few repeated lines: their places by str.find, not a pass over every line in Python
     edits: list[Edit] = []
-    for line in repeated:
+    for line in repeated | numbered:
         if text.startswith(line + "\n"):
             edits.append((0, len(line) + 1, ""))
         needle = f"\n{line}\n"
@@ -224,7 +229,7 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
 _PAGE_LINES = (10, 150)
 
 
-def _once_a_page(lines: list[str], repeated: set[str]) -> set[str]:
+def _once_a_page(lines: list[str], repeated: set[str], hits: list[int]) -> set[str]:
     """The repeated lines that recur as a page's header does: once a page (the median
     gap from one to the next as long as a page: :data:`_PAGE_LINES`), and evenly (over
     half of the gaps within a factor 1.5 of the median). Text that a wrap cut into the
@@ -232,16 +237,20 @@ def _once_a_page(lines: list[str], repeated: set[str]) -> set[str]:
     ("新时代中国特色社会主义思" at lines 14, 354, 413 and 1742 of a report wrapped at 12
     characters; "識(shí)產(chǎn)權" 526, 608 and 39 lines apart), a title quoted in
     every paragraph ("纲要（草案）" 19 times, 4 to 47 lines apart). A header missing
-    from a few pages, or a file that holds several documents, still counts."""
-    body = [line for line in lines if line and not line.isspace()]
+    from a few pages, or a file that holds several documents, still counts.
+
+    ``hits`` are the lines (their numbers) that are one of ``repeated``. Gaps are
+    counted in lines of text: the share of blank lines (the spaces step has emptied
+    every blank line) is taken out of them."""
     places: dict[str, list[int]] = {line: [] for line in repeated}
-    for k in [k for k, line in enumerate(body) if line in repeated]:
-        places[body[k]].append(k)
+    for k in hits:
+        places[lines[k]].append(k)
+    text_share = 1 - lines.count("") / len(lines)
     found = set()
     for line, seen in places.items():
         gaps = sorted(b - a for a, b in pairwise(seen))
-        middle = gaps[len(gaps) // 2]
-        even = sum(1 for gap in gaps if middle / 1.5 <= gap <= middle * 1.5)
+        middle = gaps[len(gaps) // 2] * text_share
+        even = sum(1 for gap in gaps if middle / 1.5 <= gap * text_share <= middle * 1.5)
         if _PAGE_LINES[0] <= middle <= _PAGE_LINES[1] and even * 2 > len(gaps):
             found.add(line)
     return found
@@ -304,13 +313,18 @@ def _fit(widths: list[int], breaks: list[bool], least: int = 20) -> tuple[int, i
     """
     if len(widths) < 4:
         return None
-    ordered = sorted(widths)
-    width = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+    # by counts of each width, at C speed: these run over every line of a long text
+    counts = Counter(widths)
+    rank, seen = min(len(widths) - 1, int(len(widths) * 0.9)), 0
+    for width in sorted(counts):  # the width at that rank in sorted order
+        seen += counts[width]
+        if seen > rank:
+            break
     if width < least:
         return None
-    open_lines = [w for w, ends in zip(widths, breaks) if not ends]
-    near = sum(1 for w in open_lines if width * 0.85 <= w <= width * 1.05)
-    return (width, near) if near >= 3 and near >= 0.3 * len(open_lines) else None
+    open_counts = Counter(compress(widths, map(not_, breaks)))
+    near = sum(n for w, n in open_counts.items() if width * 0.85 <= w <= width * 1.05)
+    return (width, near) if near >= 3 and near >= 0.3 * open_counts.total() else None
 
 
 def _line_measure(texts: list[str], breaks: list[bool]) -> tuple[list[int], int | None]:
@@ -326,12 +340,23 @@ def _line_measure(texts: list[str], breaks: list[bool]) -> tuple[list[int], int 
     much slower; these run once per line of PDF text.
     """
     cells = [(len(line.encode("utf-8")) + len(line)) // 2 for line in texts]
-    by_cells = _fit(cells, breaks)
-    chars = [len(line) for line in texts]
-    by_chars = _fit(chars, breaks, least=10)
+    chars = list(map(len, texts))
+    # the measure is chosen on the first lines of a long text: one wrap for all of it
+    head = slice(0, _MEASURED_LINES)
+    by_cells = _fit(cells[head], breaks[head])
+    by_chars = _fit(chars[head], breaks[head], least=10)
+    fit: tuple[int, int] | None
     if by_chars is not None and (by_cells is None or by_chars[1] > by_cells[1]):
-        return chars, by_chars[0]
-    return cells, by_cells[0] if by_cells is not None else None
+        widths, least, fit = chars, 10, by_chars
+    else:
+        widths, least, fit = cells, 20, by_cells
+    if len(texts) > _MEASURED_LINES:  # the page width, from every line
+        fit = _fit(widths, breaks, least)
+    return widths, fit[0] if fit is not None else None
+
+
+#: Lines the choice of :func:`_line_measure` is made on.
+_MEASURED_LINES = 4_000
 
 
 def _joiner(left: str, right: str) -> str:
