@@ -505,6 +505,38 @@ def test_every_report_as_filed_compares_equal_in_every_layout():
             )
 
 
+def test_one_edited_figure_in_a_narrow_character_wrap_is_one_change():
+    # a wrap falls inside or beside figures at every width; the lines that hold figures
+    # are the short ones in display cells ("经过2950年、1" / "952年" was a change and an
+    # insert); each excerpt (its key: no layout spaces for textwrap to break at) gets
+    # one figure edited by one digit
+    from difftool import normalise
+
+    rng = random.Random(7)
+    texts = genre_texts()
+    checked = 0
+    while checked < 40:
+        text = rng.choice(texts)
+        start = rng.randrange(max(1, len(text) - 3000))
+        excerpt = normalise(text[start : start + 3000]).text
+        excerpt = excerpt[excerpt.find("\n") + 1 :]
+        figures = [m for m in re.finditer(r"\d{2,}", excerpt)]
+        if not figures:
+            continue
+        m = rng.choice(figures)
+        k = rng.randrange(len(m.group()))
+        new = m.group()[:k] + str((int(m.group()[k]) + 1) % 10) + m.group()[k + 1 :]
+        edited = excerpt[: m.start()] + new + excerpt[m.end() :]
+        wrapped = char_wrapped_layout(edited, width=rng.randint(12, 30))
+        comparison = docs(web_layout(excerpt), wrapped)
+        kinds = [op.op for op in comparison.changes]
+        assert kinds == ["change"], (m.group(), new, kinds)
+        op = comparison.changes[0]
+        assert any(m.group() in f for f in op.numbers_a), (m.group(), op.numbers_a)
+        assert any(new in f for f in op.numbers_b), (new, op.numbers_b)
+        checked += 1
+
+
 def test_pdf_and_docx_made_from_seed_001_compare_equal(tmp_path, runner):
     pdf = make_pdf(tmp_path / "s.pdf", read(SEED_001), per_page=38, width=38)
     docx = make_docx(tmp_path / "s.docx", read(SEED_001), width=38)
