@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+import textwrap
 from dataclasses import dataclass
 
 from difftool.layout import HEADING_START
@@ -107,8 +108,6 @@ def char_wrapped_layout(text: str, *, width: int = 30, rng: random.Random | None
     display cells (a PDF wraps in cells: see :func:`pdf_layout`); a wrap may fall inside
     a figure. With ``rng`` the width is drawn from 12-24 characters (a narrow column,
     where a line of figures is the shortest in cells)."""
-    import textwrap
-
     if rng is not None:
         width = rng.randint(12, 24)
     lines = [line for para in paragraphs(text) for line in textwrap.wrap(para, width)]
