@@ -314,16 +314,40 @@ def join_keys(keys: Sequence[str]) -> str:
     """Sentence keys joined as one text: Latin words keep a space between them."""
     out = ""
     for key in keys:
-        if (
-            out
-            and out[-1].isascii()
-            and out[-1].isalnum()
-            and key[:1].isascii()
-            and key[:1].isalnum()
-        ):
+        if out and _latin(out[-1]) and _latin(key[:1]):
             out += " "
         out += key
     return out
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def latin_meets(first: Sentence, then: Sentence) -> bool:
+    """Whether two sentences in a row are Latin text that meets (a letter or digit, then
+    no mark or a Latin one, then a letter or digit): one space parts them when joined."""
+    return _latin(first.key[-1:]) and first.mark.isascii() and _latin(then.key[:1])
+
+
+def joined(sentences: Sequence[Sentence], *, last_mark: bool = False) -> tuple[str, list[int]]:
+    """The text an op's inline diff is made on, and where each sentence's key starts in
+    it: the keys with the end marks between them (and the last one's with ``last_mark``),
+    so that a mark that became another, or a comma that became a full stop, is an edit
+    like any other. A space parts two sentences whose Latin text meets (``it.`` /
+    ``Next``, ``3.`` / ``5``: never one figure ``3.5``; :func:`latin_meets`)."""
+    out: list[str] = []
+    starts: list[int] = []
+    size = 0
+    for k, s in enumerate(sentences):
+        if k and latin_meets(sentences[k - 1], s):
+            out.append(" ")
+            size += 1
+        starts.append(size)
+        part = s.key + s.mark if last_mark or k + 1 < len(sentences) else s.key
+        out.append(part)
+        size += len(part)
+    return "".join(out), starts
 
 
 def same_run(parts: Sequence[str], whole: str) -> bool:
@@ -366,13 +390,18 @@ def _pair_op(
     if ka == kb or same_words(_run(a[ar[0] : ar[1]]), _run(b[br[0] : br[1]])):
         # a split, merge or other cut that changed no word, or a quote style: layout
         return Op("equal", ar, br, 1.0, layout_only=True)
-    segments = tuple(inline.diff(ka, kb))
-    na, nb = inline.changed_numbers(ka, kb)
+    run_a, run_b = a[ar[0] : ar[1]], b[br[0] : br[1]]
+    # the last end marks too when they differ: a statement that became a question
+    ends = run_a[-1].mark, run_b[-1].mark
+    with_marks = ends[0] != ends[1] and not punctuation_variant(*ends)
+    ta, tb = joined(run_a, last_mark=with_marks)[0], joined(run_b, last_mark=with_marks)[0]
+    segments = tuple(inline.diff(ta, tb))
+    na, nb = inline.changed_numbers(ta, tb)
     one_to_one = ar[1] - ar[0] == 1 and br[1] - br[0] == 1  # a split is more than punctuation
     if kind == "change" and one_to_one and punctuation_only(segments):
         kind = "punctuation"
-    score = inline.similarity(ka, kb, list(segments))
-    return Op(kind, ar, br, score, segments, tuple(na), tuple(nb))
+    score = inline.similarity(ta, tb, list(segments))
+    return Op(kind, ar, br, score, segments, tuple(na), tuple(nb), with_marks=with_marks)
 
 
 def punctuation_variant(x: str, y: str) -> bool:
@@ -397,13 +426,20 @@ def force(mark: str) -> str:
     return "."
 
 
-def _marked(a: Sentence, b: Sentence, kind: str) -> Op:
-    """A change of end marks between two sentences with the same key."""
-    ta, tb = a.key + a.mark, b.key + b.mark
+def _marked(
+    a: Sequence[Sentence],
+    b: Sequence[Sentence],
+    ar: tuple[int, int],
+    br: tuple[int, int],
+    kind: str,
+) -> Op:
+    """A change of end marks between runs of sentences with the same words."""
+    ta = joined(a[ar[0] : ar[1]], last_mark=True)[0]
+    tb = joined(b[br[0] : br[1]], last_mark=True)[0]
     return Op(
         kind,
-        (a.index, a.index + 1),
-        (b.index, b.index + 1),
+        ar,
+        br,
         Indel.normalized_similarity(ta, tb),
         tuple(inline.diff(ta, tb)),
         with_marks=True,
@@ -416,21 +452,22 @@ def _end_marks(ops: list[Op], a: Sequence[Sentence], b: Sequence[Sentence]) -> l
     A statement that became a question (or an exclamation) is a change; another mark
     (``；`` for ``。``) is a punctuation change, unless the sentence is next to a removal
     or an insertion: a list's ``；`` becomes ``。`` when the item after it goes, and that
-    belongs to the removal.
+    belongs to the removal. Runs that a layout cut differently (a heading joined to the
+    sentence after it) end with the same words: their last marks are compared.
     """
     out = list(ops)
     for k, op in enumerate(ops):
-        if op.op != "equal" or op.layout_only or op.a_range[1] - op.a_range[0] != 1:
+        if op.op != "equal":
             continue
-        sa, sb = a[op.a_range[0]], b[op.b_range[0]]
+        sa, sb = a[op.a_range[1] - 1], b[op.b_range[1] - 1]
         if sa.mark == sb.mark or punctuation_variant(sa.mark, sb.mark):
             continue
         if force(sa.mark) != force(sb.mark):
-            out[k] = _marked(sa, sb, "change")
+            out[k] = _marked(a, b, op.a_range, op.b_range, "change")
             continue
         near = ops[k - 1 : k] + ops[k + 1 : k + 2]
         if not any(n.op in ("delete", "insert") for n in near):
-            out[k] = _marked(sa, sb, "punctuation")
+            out[k] = _marked(a, b, op.a_range, op.b_range, "punctuation")
     return out
 
 

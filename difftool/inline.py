@@ -21,14 +21,16 @@ from rapidfuzz.distance import Indel
 Segment = tuple[str, str]
 """``(tag, text)`` with tag ``equal``, ``delete`` or ``insert``."""
 
+#: A figure: thousands groups of three digits (``4,5`` is two figures, ``4,500`` one),
+#: decimals, a percent sign.
+NUMBER = re.compile(r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)*%?")
 _TOKEN = re.compile(
-    r"\d+(?:[.,]\d+)*%?"  # a number, with its decimals, thousands and percent sign
-    r"|[A-Za-z]+(?:['’][A-Za-z]+)*"  # a Latin word
+    NUMBER.pattern  # a figure
+    + r"|[A-Za-z]+(?:['’][A-Za-z]+)*"  # a Latin word
     r"|\s+"
     r"|.",  # anything else: one CJK character, one punctuation mark
     re.DOTALL,
 )
-NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
 
 
 def tokens(text: str) -> list[str]:

@@ -227,31 +227,40 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
 #: on (blank lines not counted: a PDF extractor's double spacing doubles them; a table
 #: extracted one cell a line makes long pages).
 _PAGE_LINES = (10, 150)
+#: How far the lines of text of a page may be from the usual page's (a share of it):
+#: headings, spacing between paragraphs and a table change a page's count a little.
+_PAGE_SLACK = 0.2
 
 
 def _once_a_page(lines: list[str], repeated: set[str], hits: list[int]) -> set[str]:
     """The repeated lines that recur as a page's header does: once a page (the median
-    gap from one to the next as long as a page: :data:`_PAGE_LINES`), and evenly (over
-    half of the gaps within a factor 1.5 of the median). Text that a wrap cut into the
+    gap from one to the next as long as a page: :data:`_PAGE_LINES`), and evenly (two
+    thirds of the gaps a whole number of pages, give or take :data:`_PAGE_SLACK` of one:
+    a header missing from a page makes a gap of two). Text that a wrap cut into the
     same line several times is neither: a stock phrase of the genre
     ("新时代中国特色社会主义思" at lines 14, 354, 413 and 1742 of a report wrapped at 12
     characters; "識(shí)產(chǎn)權" 526, 608 and 39 lines apart), a title quoted in
-    every paragraph ("纲要（草案）" 19 times, 4 to 47 lines apart). A header missing
-    from a few pages, or a file that holds several documents, still counts.
+    every paragraph ("纲要（草案）" 19 times, 4 to 47 lines apart; 13 times 4 to 59
+    apart with a median of 16 in another layout). A header missing from a few pages, or
+    a file that holds several documents, still counts.
 
     ``hits`` are the lines (their numbers) that are one of ``repeated``. Gaps are
-    counted in lines of text: the share of blank lines (the spaces step has emptied
-    every blank line) is taken out of them."""
+    counted in lines of text: blank lines (the spaces step has emptied every blank
+    line) are not counted, so double spacing does not matter."""
     places: dict[str, list[int]] = {line: [] for line in repeated}
     for k in hits:
         places[lines[k]].append(k)
-    text_share = 1 - lines.count("") / len(lines)
+    text_lines = list(accumulate(map(bool, lines)))  # lines of text up to line k
     found = set()
     for line, seen in places.items():
-        gaps = sorted(b - a for a, b in pairwise(seen))
-        middle = gaps[len(gaps) // 2] * text_share
-        even = sum(1 for gap in gaps if middle / 1.5 <= gap * text_share <= middle * 1.5)
-        if _PAGE_LINES[0] <= middle <= _PAGE_LINES[1] and even * 2 > len(gaps):
+        gaps = sorted(text_lines[b] - text_lines[a] for a, b in pairwise(seen))
+        page = gaps[len(gaps) // 2]
+        if not _PAGE_LINES[0] <= page <= _PAGE_LINES[1]:
+            continue
+        even = sum(
+            1 for gap in gaps if abs(gap - page * max(round(gap / page), 1)) <= page * _PAGE_SLACK
+        )
+        if even * 3 >= len(gaps) * 2:
             found.add(line)
     return found
 
@@ -507,6 +516,14 @@ def _clause_goes_on(line: str, following: str) -> bool:
     )
 
 
+def _colon_at_margin(line: str, cells: int, full: int) -> bool:
+    """CJK text wrapped right after a colon: a full line that ends with ``：`` goes on
+    (``今年政府工作总的要求是：`` / ``高举…``: one sentence, as the web text has it on
+    one line). A lead-in's colon before a numbered item still breaks: the item starts
+    a heading."""
+    return cells >= full and line[-1] in "：:" and _cjk_near(line[-12:])
+
+
 def _ragged(line: str, following: str) -> bool:
     """English wrapped at a ragged margin before a long, capitalised or quoted word: a line
     most of the page wide that ends with a comma. (One that ends with a word may end a
@@ -650,7 +667,11 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
                 and line[-1] in ".;:"
                 and _LATIN_ITEM.match(following) is not None
             )
-            or (breaks[i] and not (wrapped and _inside_quote(texts, balance(), paragraph, i)))
+            or (
+                breaks[i]
+                and not (wrapped and _inside_quote(texts, balance(), paragraph, i))
+                and not (wrapped and _colon_at_margin(line, widths[i], full))
+            )
             or (heading_lines and (heading_lines >= 2 or not wrapped))
         ):
             heading_lines = 0

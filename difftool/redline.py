@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import pairwise
 from typing import NamedTuple, TypeVar
 
-from difftool.align import Op, join_keys
+from difftool.align import Op, joined, latin_meets
 from difftool.inline import NUMBER
 from difftool.models import Sentence
 from difftool.pipeline import Prepared
@@ -147,10 +147,6 @@ def _covered(side: Prepared, sentence: Sentence) -> list[tuple[int, int, int]]:
     return out
 
 
-def _latin(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
 def _tagged(
     text: str, offset: int, marks: Sequence[tuple[int, int, Tag]], starts: Sequence[int]
 ) -> Iterator[tuple[str, Tag]]:
@@ -219,9 +215,9 @@ def shown(
     """
     runs: list[tuple[str, Tag]] = []
     sentences = side.sentences[span[0] : span[1]]
-    for sentence, marks in zip(sentences, _marks_by_sentence(sentences, spans)):
+    for k, (sentence, marks) in enumerate(zip(sentences, _marks_by_sentence(sentences, spans))):
         text = _shown_sentence(side, sentence, marks)
-        if runs and text and _latin(runs[-1][0][-1]) and _latin(text[0][0][0]):
+        if runs and text and latin_meets(sentences[k - 1], sentence):
             runs.append((" ", _PLAIN))
         runs.extend(text)
     return _pieces(runs)
@@ -247,14 +243,9 @@ def _marks_by_sentence(
 
 
 def joined_offsets(sentences: Sequence[Sentence]) -> list[int]:
-    """Where each sentence's key starts in ``join_keys`` of their keys."""
-    starts: list[int] = []
-    text = ""
-    for s in sentences:
-        joined = join_keys((text, s.key)) if text else s.key
-        starts.append(len(joined) - len(s.key))
-        text = joined
-    return starts
+    """Where each sentence's key starts in the text the inline diff was made on
+    (:func:`difftool.align.joined`: keys with the end marks between them)."""
+    return joined(sentences)[1]
 
 
 def _pieces(runs: Iterable[tuple[str, Tag]]) -> list[Piece]:

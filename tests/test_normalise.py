@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import random
 import re
 import sys
 
@@ -81,6 +82,18 @@ def test_running_headers_repeated_on_pages_are_removed():
     # missing from a page, and double-spaced: still a header
     pages = (page * 5).replace("工作简报\n", "工作简报\n正文内容很长很长的一段话。\n", 1)
     assert "工作简报" not in key(pages.replace("\n", "\n\n"))
+    # pages of 30 to 36 lines of text with blank lines between paragraphs, one page
+    # without its header: a header
+    rng = random.Random(3)
+    paged = [
+        ("" if n == 4 else "江门市市场监督管理局工作简报\n")
+        + "".join(
+            "正文内容很长很长的一段话。\n" + "\n" * (rng.random() < 0.3)
+            for _ in range(rng.randint(30, 36))
+        )
+        for n in range(9)
+    ]
+    assert "工作简报" not in key("".join(paged))
 
 
 def test_a_paragraphs_last_word_alone_on_its_line_is_no_header():
@@ -99,6 +112,12 @@ def test_a_line_repeated_oftener_than_pages_or_unevenly_is_text():
     title = "纲要（草案）\n"
     text = "".join(body * gap + title for gap in (4, 9, 6, 12, 5, 8, 7)) + body * 20
     assert key(text).count("纲要(草案)") == 7
+    # the same title quoted farther apart, the median gap as long as a short page (16),
+    # half the gaps within a factor 1.5 of it: still no page's (the 2006 report, FF and
+    # page numbers in its layout, where "《》" was left)
+    gaps = (4, 4, 7, 12, 13, 15, 16, 16, 21, 21, 58, 59)
+    text = "".join(body * gap + title for gap in random.Random(5).sample(gaps, len(gaps)))
+    assert key(text + body * 20).count("纲要(草案)") == len(gaps)
     # a stock phrase cut alike by a narrow wrap at lines far apart and uneven
     stock = "以习近平新时代中国特色社会主义思想为指导，"
     filler = "各地区各部门要认真贯彻落实党中央国务院决策部署扎实推进各项工作。"

@@ -26,6 +26,10 @@ def prepared(text: str) -> Prepared:
     return prepare_text(load_text(text.encode("utf-8")))
 
 
+def latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
 def reference_shown(
     side: Prepared, span: tuple[int, int], spans: list[tuple[int, int, str, bool]]
 ) -> list[redline.Piece]:
@@ -63,7 +67,9 @@ def reference_shown(
             if "\n" not in run and "\f" not in run and not run.isspace():
                 text.extend((ch, None) for ch in run)
             pos = end
-        if chars and text and redline._latin(chars[-1][0]) and redline._latin(text[0][0]):
+        # Latin text either side of a sentence end: one space (``it.`` / ``Next``)
+        last, mark = sentences[k - 1].key[-1:], sentences[k - 1].mark
+        if chars and text and latin(last) and mark.isascii() and latin(sentence.key[:1]):
             chars.append((" ", plain))
         for i, (ch, tag) in enumerate(text):
             if tag is None:

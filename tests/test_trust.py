@@ -138,6 +138,92 @@ def test_a_statement_that_became_a_question_is_a_change(a, b, runner, tmp_path):
     assert ignored.exit_code == 1  # the force of a sentence is not "just punctuation"
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "old", "new"),
+    [
+        (
+            "我们要在今年完成这项任务。",
+            "我们能在今年完成这项任务吗？",
+            ["要", "。"],
+            ["能", "吗？"],
+        ),
+        (
+            "We will finish the task this year.",
+            "Can we finish the task this year?",
+            ["We", "will", "."],
+            ["Can", "we", "?"],
+        ),
+    ],
+)
+def test_a_changed_sentence_that_became_a_question_shows_its_new_mark(a, b, old, new):
+    """Words and the end mark changed together: the mark was left out of the inline diff
+    (``任务`` / ``任务吗？`` showed only ``吗``, the ``？`` as unchanged text)."""
+    comparison = docs(f"一、总体\n{a}\n其他内容不变。\n", f"一、总体\n{b}\n其他内容不变。\n")
+    assert [op.op for op in comparison.changes] == ["change"]
+    data = json.loads(render_json.render(comparison))
+    (op,) = [op for op in data["ops"] if op["op"] != "equal"]
+    assert [t for tag, t in op["a_shown"] if tag == "delete"] == old
+    assert [t for tag, t in op["b_shown"] if tag == "insert"] == new
+    out = shown(comparison, color=False)
+    assert "？+}" in out or "?+}" in out
+
+
+def test_a_list_item_on_its_own_line_shows_only_the_edited_numeral():
+    """``四件事：一是`` in one sentence against ``四件事：`` / ``二是`` (the colon ends a
+    sentence before a list item): the sentence keys were joined without the colon
+    between them, so the colon showed as removed beside the real edit."""
+    head = "着眼于建设覆盖城乡居民的基本卫生保健制度，今年重点抓好四件事"
+    a = f"{head}：一是积极推行新型农村合作医疗制度。"
+    b = f"{head}：\n二是积极推行新型农村合作医疗制度。"
+    comparison = docs(FILLER + "\n" + a + "\n", FILLER + "\n" + b + "\n")
+    (op,) = comparison.changes
+    data = render_json.op_dict(comparison, op)
+    assert [t for tag, t in data["a_shown"] if tag == "delete"] == ["一"]
+    assert [t for tag, t in data["b_shown"] if tag == "insert"] == ["二"]
+
+
+def test_a_full_stop_that_became_a_comma_shows_in_a_merged_sentence():
+    """Two sentences that became one: the ``.`` / ``。`` between them is an edit shown,
+    and English sentences shown together keep their space (``year. Next``)."""
+    comparison = docs(
+        "The rate grew by 3 per cent in the year. Next year it will be 5.",
+        "The rate grew by 3 per cent in the year, next year it will be 6.",
+    )
+    (op,) = comparison.changes
+    data = render_json.op_dict(comparison, op)
+    assert "".join(t for _, t in data["a_shown"]) == (
+        "The rate grew by 3 per cent in the year. Next year it will be 5."
+    )
+    assert [t for tag, t in data["a_shown"] if tag == "delete"] == [".", "Next", "5"]
+    assert [t for tag, t in data["b_shown"] if tag == "insert"] == [",", "next", "6"]
+    comparison = docs("全年增长了3。5月份以后开始下降。", "全年增长了4，5月份以后开始下降。")
+    (op,) = comparison.changes
+    assert op.numbers_a == ("3",) and op.numbers_b == ("4",)  # never one figure "3.5"
+
+
+def test_a_comma_between_figures_is_no_thousands_separator():
+    """``4，5月份`` is two figures; only groups of three digits make one (``7,500``)."""
+    comparison = docs("今年4，5月份新增就业7,500人。", "今年4，6月份新增就业7,600人。")
+    (op,) = comparison.changes
+    assert op.numbers_a == ("5", "7,500") and op.numbers_b == ("6", "7,600")
+
+
+def test_a_question_after_a_heading_the_layout_joined_to_it_is_a_change():
+    """A PDF line as wide as the heading joins the heading to the sentence after it:
+    the two sentences against one were equal as a layout cut, and their last end
+    marks were never compared (``问题。`` / ``问题？``: no difference, exit 0)."""
+    a = "二、规定恰当的投资规模，合理调整投资结构\n这是“七五”计划的关键性问题。它直接关系到经济的稳定增长。\n"
+    b = "二、规定恰当的投资规模，合理调整投资结构这是“七五”计划的关键性问题？它直接关系到经济的稳定增长。\n"
+    comparison = docs(FILLER + "\n" + a, FILLER + "\n" + b)
+    (op,) = comparison.changes
+    assert op.op == "change"
+    data = render_json.op_dict(comparison, op)
+    assert [t for tag, t in data["a_shown"] if tag == "delete"] == ["。"]
+    assert [t for tag, t in data["b_shown"] if tag == "insert"] == ["？"]
+    semicolon = docs(FILLER + "\n" + a, FILLER + "\n" + b.replace("？", "；"))
+    assert [op.op for op in semicolon.changes] == ["punctuation"]
+
+
 def test_other_punctuation_edits_are_a_minor_kind_of_their_own():
     a = "我们完成了甲项重点任务；我们完成了乙项重点任务。"
     b = "我们完成了甲项重点任务。我们完成了乙项重点任务。"
@@ -503,6 +589,35 @@ def test_every_report_as_filed_compares_equal_in_every_layout():
                 layout.__name__,
                 [op.op for op in comparison.changes],
             )
+
+
+@pytest.mark.parametrize("layout", [pdf_layout, char_wrapped_layout])
+def test_a_wrap_right_after_a_colon_keeps_the_sentence_whole(layout):
+    """A PDF wrap that falls just after ``：`` (1999 report: ``今年政府工作总的要求是：``
+    / ``高举…``) cut the sentence in two, and one inserted ``不`` further on read as an
+    inserted sentence and a change. A colon before a numbered item still breaks."""
+    lead = "各位代表！做好各项工作的意义都十分重大。今年政府工作总的要求是："
+    rest = "高举邓小平理论伟大旗帜，深入贯彻落实党的十五大精神，继续推进改革开放，" * 6
+    body = [FILLER * 3 + "这是第一段。", lead + rest + "保持国民经济持续快速健康发展。"]
+    body += [FILLER * 3 + "这是第三段。"]
+    body += [
+        "主要任务如下：" + "认真贯彻落实" * 3 + "决策部署如下：",
+        "（一）扎实推进各项工作落地见效。",
+    ]
+    text = "\n".join(body) + "\n"
+    width = len(lead) // 2  # the colon is the last character of a line
+    assert len(lead) == 2 * width
+    laid = pdf_layout(text, width=width) if layout is pdf_layout else layout(text, width=width)
+    assert "要求是：\n" in laid.replace("\n\n", "\n")
+    edited = laid.replace("继续推进", "不继续推进", 1)
+    comparison = docs(web_layout(text), edited)
+    assert [op.op for op in comparison.changes] == ["change"]
+    (op,) = comparison.changes
+    assert [t for tag, t in op.inline if tag == "insert"] == ["不"]
+    # the lead-in before "（一）" is a sentence of its own on both sides
+    same = docs(web_layout(text), laid)
+    assert not same.differs
+    assert any(s.key.endswith("决策部署如下") for s in same.b.sentences)
 
 
 def test_one_edited_figure_in_a_narrow_character_wrap_is_one_change():
