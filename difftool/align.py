@@ -398,7 +398,7 @@ def _pair_op(
     segments = tuple(inline.diff(ta, tb))
     na, nb = inline.changed_numbers(ta, tb)
     one_to_one = ar[1] - ar[0] == 1 and br[1] - br[0] == 1  # a split is more than punctuation
-    if kind == "change" and one_to_one and punctuation_only(segments):
+    if kind == "change" and one_to_one and punctuation_only(segments) and not _force(segments):
         kind = "punctuation"
     score = inline.similarity(ta, tb, list(segments))
     return Op(kind, ar, br, score, segments, tuple(na), tuple(nb), with_marks=with_marks)
@@ -414,6 +414,12 @@ def punctuation_only(segments: Sequence[inline.Segment]) -> bool:
     """Whether every edit of an inline diff is punctuation or spacing."""
     edits = [text for tag, text in segments if tag != "equal"]
     return bool(edits) and all(ch in _PUNCTUATION for text in edits for ch in text)
+
+
+def _force(segments: Sequence[inline.Segment]) -> bool:
+    """Whether an edit of an inline diff puts in or takes out a question or exclamation
+    mark: a quoted statement that became a question (``好。”`` / ``好？”``) is a change."""
+    return any(tag != "equal" and force(text) != "." for tag, text in segments)
 
 
 def force(mark: str) -> str:

@@ -47,6 +47,8 @@ _HEADING_FIRST = frozenset(
 #: an enumeration inside a sentence that a wrap put first: ``means`` / ``(i) the power``.)
 _LATIN_ITEM = re.compile(r"(?:\([a-zA-Z]|[a-z]|\d{1,3})\)\s")
 _LATIN_FIRST = frozenset("(0123456789abcdefghijklmnopqrstuvwxyz")
+#: A list item's last words before the next item: ``…Software; or`` / ``(b) for…``.
+_ITEM_JOINER = re.compile(r"[;,] (?:or|and)$")
 #: What a line that ends with a full stop ends with: the stop, or a closer after it.
 _STOP_ENDS = _CLOSERS | {"."}
 #: Shortest paragraph-like line in a text that is not hard-wrapped, in display cells.
@@ -161,9 +163,22 @@ def spaced_out(text: str) -> list[Edit]:
     return edits
 
 
+#: A form feed's line: the newlines step puts each form feed on a line of its own, and
+#: :func:`running_headers` reads it as a page break and removes it with its line.
+PAGE_BREAK = "\f"
+#: What :func:`page_numbers` leaves of a page-number line: a page break, removed alike.
+#: (The newlines step has turned every vertical tab of the file into a newline, so
+#: none is the file's own.)
+PAGE_NUMBER = "\v"
+
+
 def page_numbers(text: str) -> list[Edit]:
-    """Delete page-number lines: ``— 3 —``, ``- 3 -``, ``第3页 共10页``, ``3/10``, ``Page 3 of 10``."""
-    return _delete_lines(text, _PAGE_NUMBER_LINES)
+    """Mark page-number lines (``— 3 —``, ``- 3 -``, ``第3页 共10页``, ``3/10``, ``Page 3
+    of 10``) as :data:`PAGE_NUMBER`: the running-headers step removes them."""
+    edits = _delete_lines(text, _PAGE_NUMBER_LINES)
+    return [
+        (start, end, "\n" + PAGE_NUMBER if start else PAGE_NUMBER + "\n") for start, end, _ in edits
+    ]
 
 
 #: Repeated lines up to which :func:`running_headers` searches for each (at C speed)
@@ -172,19 +187,25 @@ _FOUND_BY_SEARCH = 8
 
 
 def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
-    """Delete short lines repeated on many pages (running headers and footers).
+    """Delete short lines repeated on many pages (running headers and footers), and the
+    page breaks the earlier steps marked (:data:`PAGE_BREAK`, :data:`PAGE_NUMBER`).
 
     A line counts when it is short (4-40 characters), is not a sentence, a heading or
-    one word that ends with a full stop or a comma, and occurs at least ``min_repeats``
-    times, once a page (see :func:`_once_a_page`). Lines are compared as they stand:
-    the spaces step has already stripped them.
+    one word that ends with a full stop or a comma, and either sits at the top or the
+    bottom of at least two pages where the text marks its pages (next to a form feed or
+    a page number, blank lines and other such lines aside: only those copies go, so a
+    title that the header repeats stays), or occurs at least ``min_repeats`` times, once
+    a page (see :func:`_once_a_page`). Lines are compared as they stand: the spaces step
+    has already stripped them.
     """
     lines = text.split("\n")
     counts = Counter(lines)  # C speed; most texts have no candidate at all
+    marked = PAGE_BREAK in counts or PAGE_NUMBER in counts
+    least = min(2, min_repeats) if marked else min_repeats
     repeated = {
         line
         for line, n in counts.items()
-        if n >= min_repeats
+        if n >= least
         and 4 <= len(line.strip()) <= 40
         and not ends_break(line.strip())
         and not HEADING_START.match(line.strip())
@@ -194,21 +215,39 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
     # the candidates' places at comprehension speed: a loop over every line in Python
     # was most of this step's time in a long archive file
     hits = [k for k, line in enumerate(lines) if line in repeated] if repeated else []
-    if hits:
-        repeated = _once_a_page(lines, repeated, hits)
+    breaks = [k for k, line in enumerate(lines) if line in _PAGE_MARKS] if marked else []
+    found = _page_edges(lines, breaks, repeated) if repeated and breaks else {}
+    # on a third of the pages or more (a form feed and a page number may mark one page
+    # break twice), and most copies at a page's edge (all but one: a title that the
+    # header repeats): not a line of the text that two page breaks happen to fall
+    # beside ("纲要（草案）", on a line of its own 19 times in the 2006 report)
+    pages = max(counts[PAGE_BREAK], counts[PAGE_NUMBER]) + 1
+    edges = {
+        line: places
+        for line, (places, at) in found.items()
+        if at * 3 >= pages and counts[line] - len(places) <= max(1, len(places) // 2)
+    }
+    uneven = {line for line in repeated if line not in edges and counts[line] >= min_repeats}
+    if uneven:
+        uneven = _once_a_page(lines, uneven, [k for k in hits if lines[k] in uneven])
     numbered = _numbered_headers(lines, counts, min_repeats)
-    if not repeated and not numbered:
+    if not uneven and not numbered and not breaks:
         return []
     size = len(text)
-    if len(repeated) + len(numbered) > _FOUND_BY_SEARCH:  # each search reads the whole text
-        hits = [k for k in hits if lines[k] in repeated]
+    if marked or len(uneven) + len(numbered) > _FOUND_BY_SEARCH:  # a search reads the text
+        chosen = [k for k in hits if lines[k] in uneven]
+        chosen += [k for places in edges.values() for k in places]
         if numbered:
-            hits = sorted(hits + [k for k, line in enumerate(lines) if line in numbered])
+            chosen += [k for k, line in enumerate(lines) if line in numbered]
         upto = list(accumulate(map(len, lines)))  # line k ends at upto[k] + k
-        return [(upto[k] + k - len(lines[k]), min(upto[k] + k + 1, size), "") for k in hits]
+        edits = [(upto[k] + k - len(lines[k]), min(upto[k] + k + 1, size), "") for k in set(chosen)]
+        # a page break goes with its line, as a page number did
+        edits += [(upto[k] + k - 1, min(upto[k] + k + 1, size), "") for k in breaks]
+        edits.sort()
+        return edits
     # a few repeated lines: their places by str.find, not a pass over every line in Python
-    edits: list[Edit] = []
-    for line in repeated | numbered:
+    edits = []
+    for line in uneven | numbered:
         if text.startswith(line + "\n"):
             edits.append((0, len(line) + 1, ""))
         needle = f"\n{line}\n"
@@ -221,6 +260,41 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
             edits.append((size - len(line), size, ""))
     edits.sort()
     return edits
+
+
+_PAGE_MARKS = frozenset((PAGE_BREAK, PAGE_NUMBER))
+#: How many lines from a page break a running header may be (blank lines and other
+#: header lines aside): a header and a date line, or a footer above a page number.
+_EDGE_LINES = 3
+
+
+def _page_edges(
+    lines: list[str], breaks: list[int], repeated: set[str]
+) -> dict[str, tuple[list[int], int]]:
+    """The lines of ``repeated`` that open or close at least two pages: per line, the
+    numbers of its copies found next to a page break (``breaks``) and how many breaks
+    they were found at, walking away from each
+    over blank lines and other lines of ``repeated``. Two copies next to one break (a
+    line repeated at a document's end) are one page's."""
+    found: dict[str, set[int]] = {}
+    pages: dict[str, set[int]] = {}  # the breaks each line was found at
+    for b in breaks:
+        for step in (1, -1):
+            k, seen = b + step, 0
+            while 0 <= k < len(lines) and seen < _EDGE_LINES:
+                line = lines[k]
+                if line in repeated:
+                    found.setdefault(line, set()).add(k)
+                    pages.setdefault(line, set()).add(b)
+                    seen += 1
+                elif line and line not in _PAGE_MARKS:
+                    break
+                k += step
+    return {
+        line: (sorted(places), len(pages[line]))
+        for line, places in found.items()
+        if len(pages[line]) >= 2
+    }
 
 
 #: Lines of text on the shortest and the longest page a running header is looked for
@@ -379,10 +453,13 @@ def _joiner(left: str, right: str) -> str:
     if not latin or _cjk_near(left[-12:] + right[:12]):
         return ""
     # an address in angle brackets cut where it was too long for the line:
-    # "<ht" / "tps://www.gnu.org/licenses/>" (an address holds no space)
+    # "<ht" / "tps://www.gnu.org/licenses/>" (an address holds no space, so it goes on
+    # to its ">" or over the whole next line; "<name" / "of author>" are words)
     word = left[left.rfind(" ") + 1 :]
     if word.startswith("<") and ">" not in word and not b.isspace():
-        return ""
+        first = right.split(" ", 1)[0]
+        if ">" in first or first == right:
+            return ""
     if a.isalnum() and b.isalnum() and not (a.isdigit() and b.isdigit()):
         return " "
     # a word, then a quotation, a bracket or an address: 'and / "recipients"',
@@ -657,14 +734,18 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
                 blanks_end_paragraphs
                 and nxt - end > 1
                 and (widths[i] < full or breaks[i] or line[-1] in _STOP_ENDS)
+                # English going on in lower case across it: a page break inside a
+                # sentence (and without the blank line, as the key has it, this joins)
+                and not _english_continues(line, following)
             )
             or heads[i + 1]
-            # a list item after a sentence (in text whose lines are paragraphs every
-            # item is a head): "…a relevant date." / "b) The work must…"
+            # a list item after a sentence or an item (in text whose lines are
+            # paragraphs every item is a head): "…a relevant date." / "b) The work
+            # must…", "…Covered Software; or" / "(b) for infringements…"
             or (
                 wrapped
                 and following[0] in _LATIN_FIRST
-                and line[-1] in ".;:"
+                and (line[-1] in ".;:" or _ITEM_JOINER.search(line) is not None)
                 and _LATIN_ITEM.match(following) is not None
             )
             or (

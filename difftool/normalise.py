@@ -136,7 +136,15 @@ def _runs(chars: str) -> re.Pattern[str]:
     return re.compile(f"[{chars}][{chars}]*")
 
 
-_CR = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+_CR = re.compile(r"\n?\x0c\n?|\r\n?|[\u2028\u2029\x0b\x85]")
+
+
+def _line_end(m: re.Match[str]) -> str:
+    """A newline; a form feed on a line of its own (a page break: see
+    :data:`difftool.layout.PAGE_BREAK`)."""
+    return "\n\x0c\n" if "\x0c" in m.group() else "\n"
+
+
 #: Latin ligatures a PDF's fonts put in for ``fi``, ``fl``…: the letters they stand for.
 _LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
 _LIGATURE = re.compile("[ﬀ-ﬆ]")
@@ -553,6 +561,13 @@ def _lines_step(fn: Callable[[str], list[Edit]]) -> Callable[[str], tuple[list[E
     return edits
 
 
+def _running_headers(text: str) -> tuple[list[Edit], int]:
+    """The headers and the page-break marks: only the headers are counted."""
+    edits = layout.running_headers(text)
+    marks = sum(1 for start, end, _ in edits if text[start:end].strip("\n") in "\f\v")
+    return edits, len(edits) - marks
+
+
 def _spaced_lines(text: str) -> tuple[list[Edit], int]:
     edits = layout.spaced_out(text)
     return edits, len({text.rfind("\n", 0, start) for start, _, _ in edits})
@@ -561,7 +576,7 @@ def _spaced_lines(text: str) -> tuple[list[Edit], int]:
 STEPS: tuple[Step, ...] = (
     Step(
         "newlines",
-        _regex_edits(_CR, "\n"),
+        _regex_edits(_CR, _line_end),
         "converted {n} line ends to \\n",
         needs="\r\u2028\u2029\x0b\x0c\x85",
     ),
@@ -599,9 +614,7 @@ STEPS: tuple[Step, ...] = (
     Step("web-chrome", _lines_step(layout.web_chrome), "removed {n} lines of web page chrome"),
     Step("markdown", _markdown, "removed {n} Markdown marks", needs=r"\-*_#>+`\["),
     Step("cjk-spaces", _spaces, "dropped {n} layout spaces"),
-    Step(
-        "running-headers", _lines_step(layout.running_headers), "removed {n} running header lines"
-    ),
+    Step("running-headers", _running_headers, "removed {n} running header lines"),
     Step("wraps", layout.join_wrapped, "joined {n} wrapped lines"),
     # after the wraps: a printed line's width counts its annotations, and a wrap inside
     # one is joined first

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 from conftest import SEED_000, SEED_001, SEED_002, SEED_003, read
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from difftool import load, normalise, sentences
@@ -94,6 +94,38 @@ def test_running_headers_repeated_on_pages_are_removed():
         for n in range(9)
     ]
     assert "工作简报" not in key("".join(paged))
+
+
+@pytest.mark.parametrize("page_break", ["\f", "\n\f", "\n- {n} -\n", "\n\n第{n}页\n\n"])
+def test_a_header_on_a_short_documents_pages_is_removed_and_its_title_kept(page_break):
+    """A three-page document has two running headers, under the three a header needed:
+    the header stayed inside a sentence. Where the text marks its pages (form feeds, as
+    pdftotext writes them, or page numbers), a line at the top of two pages is a header;
+    the title that it repeats, at no page's edge, stays."""
+    title = "Apache License Version 2.0, January 2004"
+    body = "The licensee may copy and distribute verbatim copies of the work in any medium\n"
+    pages = [title + "\nTERMS AND CONDITIONS\n" + body * 20] + [body * 20] * 2
+    text = pages[0]
+    for n, page in enumerate(pages[1:], start=1):
+        text = (
+            text.rstrip("\n")
+            + page_break.format(n=n)
+            + (title + "\n" if "\f" in page_break else "")
+            + page
+        )
+    if "\f" not in page_break:  # the header after the page number
+        text = text.replace(page_break.format(n=1), page_break.format(n=1) + title + "\n")
+        text = text.replace(page_break.format(n=2), page_break.format(n=2) + title + "\n")
+    out = key(text)
+    assert out.count(title) == 1 and out.startswith(title)
+    assert "verbatim copies of the work in any medium The licensee" in out  # pages joined
+    # a line of the text that two of twenty page breaks fall beside is no header
+    line = "纲要（草案）"
+    page = "正文内容很长很长的一段话，" * 3 + "完。\n"
+    paged = "".join(f"{page * 3}{line}\n- {n} -\n{page}" for n in range(2)) + "".join(
+        f"{page * 3}{line}\n{page}- {n} -\n" for n in range(2, 20)
+    )
+    assert key(paged).count("纲要(草案)") == 20
 
 
 def test_a_paragraphs_last_word_alone_on_its_line_is_no_header():
@@ -227,6 +259,10 @@ report_text = st.text(
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(report_text, st.text(max_size=200)))
+# a blank line between a line ending in a word and one going on in lower case: it ended
+# the paragraph, and in the key (no blank line) the two lines then joined
+@example("0\r\ra\r0\x850")
+@example("0\r0\r0\x0ca")  # a form feed inside a line: a page break, no blank line
 def test_normalise_is_idempotent_and_never_raises(text: str):
     once = normalise(text).text
     assert normalise(once).text == once

@@ -224,6 +224,20 @@ def test_a_question_after_a_heading_the_layout_joined_to_it_is_a_change():
     assert [op.op for op in semicolon.changes] == ["punctuation"]
 
 
+def test_a_quoted_statement_that_became_a_question_is_a_change():
+    """The mark inside a quotation is in the sentence's key, not its end mark: the edit
+    was "only punctuation", a minor kind that ``--ignore-punctuation`` hid."""
+    a = "农民说：“支援工业好，稳定物价好。”我们同意这个看法。"
+    b = "农民说：“支援工业好，稳定物价好？”我们同意这个看法。"
+    for ignore in (False, True):
+        comparison = docs(a, b, ignore_punctuation=ignore)
+        assert [op.op for op in comparison.changes] == ["change"]
+    data = render_json.op_dict(comparison, comparison.changes[0])
+    assert [t for tag, t in data["b_shown"] if tag == "insert"] == ["？"]
+    comma = docs(a, b.replace("？", "；"))  # another mark inside a quote stays minor
+    assert [op.op for op in comma.changes] == ["punctuation"]
+
+
 def test_other_punctuation_edits_are_a_minor_kind_of_their_own():
     a = "我们完成了甲项重点任务；我们完成了乙项重点任务。"
     b = "我们完成了甲项重点任务。我们完成了乙项重点任务。"
@@ -422,6 +436,8 @@ def test_an_english_pdf_print_compares_equal_to_its_web_text():
             "please read <ht\ntps://www.gnu.org/licenses/why-not-lgpl.html>.",
             "<https://www.gnu.org/",
         ),
+        # words in angle brackets: "<nameof author>" was joined as an address
+        ("Copyright (C) <year> <name\nof author> This program is free", "<name of author>"),
     ],
 )
 def test_english_wraps_join_as_words(raw, key):
