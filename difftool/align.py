@@ -359,15 +359,16 @@ def same_run(parts: Sequence[str], whole: str) -> bool:
 def same_words(xs: Sequence[str], ys: Sequence[str]) -> bool:
     """Whether two runs of sentences (keys with their end marks) are the same text cut
     at other places. A cut may have come between two Latin letters or digits (``M`` /
-    ``2``), so each run joined without a space counts too; quote styles and ``。``/``.``
-    are the same marks (:func:`punctuation_variant`)."""
+    ``2``), so each run joined without a space counts too, and one with a space after
+    each mark (``Hacker.`` / ``<signature…>``, ``steps:`` / ``(1) assert``); quote styles
+    and ``。``/``.`` are the same marks (:func:`punctuation_variant`)."""
     # most runs fail at once on their lengths: a join adds at most a space a cut, and
     # "…" is the one variant of another length
     size_x, size_y = sum(map(len, xs)), sum(map(len, ys))
     if abs(size_x - size_y) >= max(len(xs), len(ys)) and not any("…" in key for key in (*xs, *ys)):
         return False
-    runs_x = {join_keys(xs), "".join(xs)}
-    runs_y = {join_keys(ys), "".join(ys)}
+    runs_x = {join_keys(xs), "".join(xs), " ".join(xs)}
+    runs_y = {join_keys(ys), "".join(ys), " ".join(ys)}
     if not runs_x.isdisjoint(runs_y):
         return True
     return any(punctuation_variant(x, y) for x in runs_x for y in runs_y)

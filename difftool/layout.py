@@ -192,109 +192,150 @@ def running_headers(text: str, *, min_repeats: int = 3) -> list[Edit]:
 
     A line counts when it is short (4-40 characters), is not a sentence, a heading or
     one word that ends with a full stop or a comma, and either sits at the top or the
-    bottom of at least two pages where the text marks its pages (next to a form feed or
-    a page number, blank lines and other such lines aside: only those copies go, so a
-    title that the header repeats stays), or occurs at least ``min_repeats`` times, once
-    a page (see :func:`_once_a_page`). Lines are compared as they stand: the spaces step
-    has already stripped them.
+    bottom of pages where the text marks its pages (see :func:`_page_edges`: only those
+    copies go, so a title that the header repeats stays), or occurs at least
+    ``min_repeats`` times, once a page (see :func:`_once_a_page`). Lines are compared as
+    they stand: the spaces step has already stripped them.
     """
     lines = text.split("\n")
     counts = Counter(lines)  # C speed; most texts have no candidate at all
-    marked = PAGE_BREAK in counts or PAGE_NUMBER in counts
-    least = min(2, min_repeats) if marked else min_repeats
-    repeated = {
-        line
-        for line, n in counts.items()
-        if n >= least
-        and 4 <= len(line.strip()) <= 40
-        and not ends_break(line.strip())
-        and not HEADING_START.match(line.strip())
-        # a paragraph's last word, as a wrap left it alone on a line ("License.")
-        and not (line[-1:] in ".," and " " not in line.strip())
-    }
-    # the candidates' places at comprehension speed: a loop over every line in Python
-    # was most of this step's time in a long archive file
-    hits = [k for k, line in enumerate(lines) if line in repeated] if repeated else []
-    breaks = [k for k, line in enumerate(lines) if line in _PAGE_MARKS] if marked else []
-    found = _page_edges(lines, breaks, repeated) if repeated and breaks else {}
-    # on a third of the pages or more (a form feed and a page number may mark one page
-    # break twice), and most copies at a page's edge (all but one: a title that the
-    # header repeats): not a line of the text that two page breaks happen to fall
-    # beside ("纲要（草案）", on a line of its own 19 times in the 2006 report)
-    pages = max(counts[PAGE_BREAK], counts[PAGE_NUMBER]) + 1
-    edges = {
-        line: places
-        for line, (places, at) in found.items()
-        if at * 3 >= pages and counts[line] - len(places) <= max(1, len(places) // 2)
-    }
-    uneven = {line for line in repeated if line not in edges and counts[line] >= min_repeats}
+    repeated = {line for line, n in counts.items() if n >= min_repeats and _header_like(line)}
+    # page breaks and the headers beside them by their places in the text: a pass over
+    # every line in Python is most of this step's time in a long archive file
+    breaks = _marks(text) if PAGE_BREAK in counts or PAGE_NUMBER in counts else []
+    edges = _page_edges(text, breaks, counts) if breaks else {}
+    uneven = {line for line in repeated if line not in edges}
     if uneven:
-        uneven = _once_a_page(lines, uneven, [k for k in hits if lines[k] in uneven])
+        hits = [k for k, line in enumerate(lines) if line in uneven]
+        uneven = _once_a_page(lines, uneven, hits)
     numbered = _numbered_headers(lines, counts, min_repeats)
-    if not uneven and not numbered and not breaks:
-        return []
     size = len(text)
-    if marked or len(uneven) + len(numbered) > _FOUND_BY_SEARCH:  # a search reads the text
-        chosen = [k for k in hits if lines[k] in uneven]
-        chosen += [k for places in edges.values() for k in places]
-        if numbered:
-            chosen += [k for k, line in enumerate(lines) if line in numbered]
+    # a page break goes with its line, as a page number did
+    edits = [(at, at + 2, "") if at + 1 < size else (max(at - 1, 0), at + 1, "") for at in breaks]
+    edits += [
+        (start, min(start + len(line) + 1, size), "")
+        for line, places in edges.items()
+        for start in places
+    ]
+    if len(uneven) + len(numbered) > _FOUND_BY_SEARCH:  # each search reads the whole text
         upto = list(accumulate(map(len, lines)))  # line k ends at upto[k] + k
-        edits = [(upto[k] + k - len(lines[k]), min(upto[k] + k + 1, size), "") for k in set(chosen)]
-        # a page break goes with its line, as a page number did
-        edits += [(upto[k] + k - 1, min(upto[k] + k + 1, size), "") for k in breaks]
-        edits.sort()
-        return edits
-    # a few repeated lines: their places by str.find, not a pass over every line in Python
-    edits = []
-    for line in uneven | numbered:
-        if text.startswith(line + "\n"):
-            edits.append((0, len(line) + 1, ""))
-        needle = f"\n{line}\n"
-        at = text.find(needle)
+        edits += [
+            (upto[k] + k - len(line), min(upto[k] + k + 1, size), "")
+            for k, line in enumerate(lines)
+            if line in uneven or line in numbered
+        ]
+    else:  # a few repeated lines: their places by str.find
+        for line in uneven | numbered:
+            edits += _places(text, line)
+    return sorted(set(edits))
+
+
+def _header_like(line: str) -> bool:
+    """Short (4-40 characters), not a sentence, a heading or one word that ends with a
+    full stop or a comma (a paragraph's last word, as a wrap left it alone on a line:
+    ``License.``)."""
+    stripped = line.strip()
+    return (
+        4 <= len(stripped) <= 40
+        and not ends_break(stripped)
+        and not HEADING_START.match(stripped)
+        and not (line[-1:] in ".," and " " not in stripped)
+    )
+
+
+def _marks(text: str) -> list[int]:
+    """The places of the page-break marks, in order (by ``str.find``: C speed)."""
+    places = []
+    for mark in (PAGE_BREAK, PAGE_NUMBER):
+        at = text.find(mark)
         while at >= 0:
-            start = at + 1
-            edits.append((start, start + len(line) + 1, ""))
-            at = text.find(needle, start + len(line))  # its line end may start the next
-        if text.endswith("\n" + line):
-            edits.append((size - len(line), size, ""))
-    edits.sort()
+            places.append(at)
+            at = text.find(mark, at + 1)
+    return sorted(places)
+
+
+def _places(text: str, line: str) -> list[Edit]:
+    """The edits that delete every copy of ``line`` (a whole line) with its line end."""
+    edits = []
+    if text.startswith(line + "\n"):
+        edits.append((0, len(line) + 1, ""))
+    needle = f"\n{line}\n"
+    at = text.find(needle)
+    while at >= 0:
+        start = at + 1
+        edits.append((start, start + len(line) + 1, ""))
+        at = text.find(needle, start + len(line))  # its line end may start the next
+    if text.endswith("\n" + line):
+        edits.append((len(text) - len(line), len(text), ""))
     return edits
 
 
-_PAGE_MARKS = frozenset((PAGE_BREAK, PAGE_NUMBER))
 #: How many lines from a page break a running header may be (blank lines and other
 #: header lines aside): a header and a date line, or a footer above a page number.
 _EDGE_LINES = 3
 
 
-def _page_edges(
-    lines: list[str], breaks: list[int], repeated: set[str]
-) -> dict[str, tuple[list[int], int]]:
-    """The lines of ``repeated`` that open or close at least two pages: per line, the
-    numbers of its copies found next to a page break (``breaks``) and how many breaks
-    they were found at, walking away from each
-    over blank lines and other lines of ``repeated``. Two copies next to one break (a
-    line repeated at a document's end) are one page's."""
+def _page_edges(text: str, breaks: list[int], counts: Counter[str]) -> dict[str, list[int]]:
+    """The lines that open or close pages, and where their copies there start: walking
+    away from each page break (its place in the text, ``breaks``) over blank lines,
+    other marks and other such lines (seen twice or more, and :func:`_header_like`;
+    ``counts`` are the text's lines). A header is on a third of
+    the pages or more (a form feed and a page number may mark one break twice), on two
+    at least (two copies beside one break are a document's end), and most of its copies
+    are there (all but one: a title that the header repeats; the title once again at a
+    page's edge is a header too, on two pages). Not a line of the text
+    that two page breaks happen to fall beside ("纲要（草案）", on a line of its own 19
+    times in a layout of the 2006 report)."""
     found: dict[str, set[int]] = {}
     pages: dict[str, set[int]] = {}  # the breaks each line was found at
-    for b in breaks:
-        for step in (1, -1):
-            k, seen = b + step, 0
-            while 0 <= k < len(lines) and seen < _EDGE_LINES:
-                line = lines[k]
-                if line in repeated:
-                    found.setdefault(line, set()).add(k)
-                    pages.setdefault(line, set()).add(b)
-                    seen += 1
-                elif line and line not in _PAGE_MARKS:
+    size = len(text)
+    judged: dict[str, bool] = {}
+
+    def candidate(line: str) -> bool:
+        if line not in judged:
+            judged[line] = counts[line] >= 2 and _header_like(line)
+        return judged[line]
+
+    for at in breaks:
+        start, seen = at + 2, 0  # down the page that starts here
+        while start <= size and seen < _EDGE_LINES:
+            end = text.find("\n", start)
+            end = size if end < 0 else end
+            line = text[start:end]
+            if line and line not in _PAGE_MARKS:
+                if not candidate(line):
                     break
-                k += step
+                found.setdefault(line, set()).add(start)
+                pages.setdefault(line, set()).add(at)
+                seen += 1
+            start = end + 1
+        end, seen = at - 1, 0  # up the page that ends here
+        while end > 0 and seen < _EDGE_LINES:
+            start = text.rfind("\n", 0, end) + 1
+            line = text[start:end]
+            if line and line not in _PAGE_MARKS:
+                if not candidate(line):
+                    break
+                found.setdefault(line, set()).add(start)
+                pages.setdefault(line, set()).add(at)
+                seen += 1
+            end = start - 1
+    total = max(counts[PAGE_BREAK], counts[PAGE_NUMBER]) + 1
+    title = text.lstrip("\n\f\v").split("\n", 1)[0]
     return {
-        line: (sorted(places), len(pages[line]))
+        line: sorted(places)
         for line, places in found.items()
-        if len(pages[line]) >= 2
+        if (
+            len(pages[line]) >= 2
+            and len(pages[line]) * 3 >= total
+            and counts[line] - len(places) <= max(1, len(places) // 2)
+        )
+        # the title again at the top of a page: a two-page document's header
+        or (line == title and counts[line] - len(places) == 1)
     }
+
+
+_PAGE_MARKS = frozenset((PAGE_BREAK, PAGE_NUMBER))
 
 
 #: Lines of text on the shortest and the longest page a running header is looked for
@@ -319,15 +360,15 @@ def _once_a_page(lines: list[str], repeated: set[str], hits: list[int]) -> set[s
     a file that holds several documents, still counts.
 
     ``hits`` are the lines (their numbers) that are one of ``repeated``. Gaps are
-    counted in lines of text: blank lines (the spaces step has emptied every blank
-    line) are not counted, so double spacing does not matter."""
+    counted in lines of text: the share of blank lines (the spaces step has emptied
+    every blank line) is taken out of them, so double spacing does not matter."""
     places: dict[str, list[int]] = {line: [] for line in repeated}
     for k in hits:
         places[lines[k]].append(k)
-    text_lines = list(accumulate(map(bool, lines)))  # lines of text up to line k
+    share = 1 - lines.count("") / len(lines)  # of lines that hold text
     found = set()
     for line, seen in places.items():
-        gaps = sorted(text_lines[b] - text_lines[a] for a, b in pairwise(seen))
+        gaps = sorted(round((b - a) * share) for a, b in pairwise(seen))
         page = gaps[len(gaps) // 2]
         if not _PAGE_LINES[0] <= page <= _PAGE_LINES[1]:
             continue
@@ -453,10 +494,11 @@ def _joiner(left: str, right: str) -> str:
     if not latin or _cjk_near(left[-12:] + right[:12]):
         return ""
     # an address in angle brackets cut where it was too long for the line:
-    # "<ht" / "tps://www.gnu.org/licenses/>" (an address holds no space, so it goes on
-    # to its ">" or over the whole next line; "<name" / "of author>" are words)
+    # "<ht" / "tps://www.gnu.org/licenses/>", "<https" / "://www.gnu.org/…-lgpl.h" /
+    # "tml>" (an address holds no space, so it goes on to its ">" or over the whole
+    # next line; "<name" / "of author>" are words)
     word = left[left.rfind(" ") + 1 :]
-    if word.startswith("<") and ">" not in word and not b.isspace():
+    if (word.startswith("<") or "://" in word) and ">" not in word and not b.isspace():
         first = right.split(" ", 1)[0]
         if ">" in first or first == right:
             return ""
@@ -711,8 +753,10 @@ def join_wrapped(text: str) -> tuple[list[Edit], int]:
         nxt = starts[i + 1]
         following = texts[i + 1]
         if heads[i] and heading_lines == 0 and not _SENTENCE_END.search(line):
-            # a title has no comma; "三、坚持把科技进步…，更…" is a numbered paragraph
-            heading_lines = 0 if _CLAUSE_COMMA.search(line) else 1
+            # a title has no comma; "三、坚持把科技进步…，更…" is a numbered paragraph, and
+            # so is English at the margin ("1. You may copy and distribute verbatim
+            # copies" / "of the Library's…": it was cut off at its second line)
+            heading_lines = 0 if _CLAUSE_COMMA.search(line) or not _cjk_near(line) else 1
         if may_force[i]:
             forced = _forced_join(line, following, end, nxt, breaks[i])
             if forced is not None:

@@ -136,13 +136,16 @@ def _runs(chars: str) -> re.Pattern[str]:
     return re.compile(f"[{chars}][{chars}]*")
 
 
-_CR = re.compile(r"\n?\x0c\n?|\r\n?|[\u2028\u2029\x0b\x85]")
+_CR = re.compile(r"\x0c\n?|\r\n?|[\u2028\u2029\x0b\x85]")
 
 
 def _line_end(m: re.Match[str]) -> str:
     """A newline; a form feed on a line of its own (a page break: see
     :data:`difftool.layout.PAGE_BREAK`)."""
-    return "\n\x0c\n" if "\x0c" in m.group() else "\n"
+    if m.group()[0] != "\x0c":
+        return "\n"
+    start = m.start()
+    return "\x0c\n" if start == 0 or m.string[start - 1] == "\n" else "\n\x0c\n"
 
 
 #: Latin ligatures a PDF's fonts put in for ``fi``, ``fl``…: the letters they stand for.
@@ -266,7 +269,8 @@ _MARKDOWN_LINE = re.compile(
     r"(?:[-*_][ \t]*){3,}$"  # horizontal rule
     # ATX heading markers, blockquotes and bullets, nested in any order ("> ## 标题",
     # "- # 标题"): all of them go, or the next normalising would find the inner ones
-    r"|(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+(?=\S))+"
+    # (">." on a line is an address's end cut off at the margin, not a blockquote)
+    r"|(?:#{1,6}[ \t]+|>(?![.,;:!?)\]])[ \t]?|[-*+][ \t]+(?=\S))+"
     r")",
     re.MULTILINE,
 )

@@ -119,6 +119,9 @@ def test_a_header_on_a_short_documents_pages_is_removed_and_its_title_kept(page_
     out = key(text)
     assert out.count(title) == 1 and out.startswith(title)
     assert "verbatim copies of the work in any medium The licensee" in out  # pages joined
+    # two pages: the title once more at the top of the second is its header
+    two = title + "\n" + body * 20 + "\f" + title + "\n" + body * 5
+    assert key(two).count(title) == 1
     # a line of the text that two of twenty page breaks fall beside is no header
     line = "纲要（草案）"
     page = "正文内容很长很长的一段话，" * 3 + "完。\n"
@@ -307,9 +310,9 @@ def test_the_key_without_maps_is_the_key_with_them(text: str, tokens_only: bool)
         bare.original_span(0, 1)
 
 
-_MARKDOWN_ALPHABET = "-*_#>+ \t\n年a。[]()!`"
+_MARKDOWN_ALPHABET = "-*_#>+ \t\n年a。[]()!`.,"
 _MARKDOWN_LINE_AT_EVERY_START = re.compile(
-    r"^[ \t]*(?:(?:[-*_][ \t]*){3,}$|(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+(?=\S))+)",
+    r"^[ \t]*(?:(?:[-*_][ \t]*){3,}$|(?:#{1,6}[ \t]+|>(?![.,;:!?)\]])[ \t]?|[-*+][ \t]+(?=\S))+)",
     re.MULTILINE,
 )
 

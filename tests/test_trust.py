@@ -438,6 +438,17 @@ def test_an_english_pdf_print_compares_equal_to_its_web_text():
         ),
         # words in angle brackets: "<nameof author>" was joined as an address
         ("Copyright (C) <year> <name\nof author> This program is free", "<name of author>"),
+        # an address over three lines, and its ">" alone on the last ("please read
+        # <https://…lgpl.html" / ">.": the ">" was taken for a blockquote's mark)
+        ("please read <https\n://www.gnu.org/licenses/why-not-lgpl.h\ntml>.", "lgpl.html>."),
+        ("please read <https://www.gnu.org/licenses/why-not-lgpl.html\n>.", "lgpl.html>."),
+        # a numbered paragraph at the margin is no two-line heading: "1. You may copy
+        # and distribute verbatim copies" / "of the Library's … rec-" / "eive it"
+        (
+            "1. You may copy and distribute verbatim copies of\nthe Library's complete source"
+            " code as you rec-\neive it, in any medium",
+            "you receive it",
+        ),
     ],
 )
 def test_english_wraps_join_as_words(raw, key):
@@ -445,10 +456,11 @@ def test_english_wraps_join_as_words(raw, key):
 
     # the raw lines sit in a page wrapped at 58 characters, the first of them as wide
     filler = "The licensee may copy and distribute verbatim copies of it"
-    head, tail = raw.split("\n")
+    head, *tail = raw.split("\n")
     words = "Each licensee is addressed as you, and the terms of it"
-    head = words[: max(0, 56 - len(head))].rsplit(" ", 1)[0] + " " + head
-    page = "\n".join([filler] * 6 + [head, tail] + [filler] * 6)
+    if not head[:1].isdigit():
+        head = words[: max(0, 56 - len(head))].rsplit(" ", 1)[0] + " " + head
+    page = "\n".join([filler] * 6 + [head, *tail] + [filler] * 6)
     assert key in normalise(page).text, normalise(page).text
 
 
@@ -634,6 +646,32 @@ def test_a_wrap_right_after_a_colon_keeps_the_sentence_whole(layout):
     same = docs(web_layout(text), laid)
     assert not same.differs
     assert any(s.key.endswith("决策部署如下") for s in same.b.sentences)
+
+
+@pytest.mark.parametrize(
+    ("last", "then"),
+    [
+        # a paragraph's last sentence at a full line, then one that starts with "<": a
+        # double-spaced page joins them, and the English splitter wants a capital
+        (
+            "`Frob' (a library for tweaking the knobs) written by James Random Hacker.",
+            "<signature of Ty Coon>, 1 April 1990",
+        ),
+        # a colon at the margin before a numbered item, one line in the web text
+        ("the GNU GPL protect your rights with two steps:", "(1) assert copyright on it."),
+    ],
+)
+def test_english_sentences_cut_at_other_places_are_the_same_text(last, then):
+    """Two sentences against one with the same words: joined with a space after the
+    mark (``Hacker. <signature``, ``steps: (1)``) the runs were never tried, so a
+    layout read as a change (LGPL-2.1 and GPL-3 wrapped by textwrap, double-spaced)."""
+    import textwrap
+
+    para = "The licensee may copy and distribute verbatim copies of the code. " * 12
+    lines = [*textwrap.wrap(para, 74), last, then]
+    web = f"{para.strip()}\n{last} {then}\n" if last.endswith(":") else f"{para}\n{last}\n{then}\n"
+    comparison = docs(web, "\n\n".join(lines) + "\n")
+    assert not comparison.changes, [op.op for op in comparison.changes]
 
 
 def test_one_edited_figure_in_a_narrow_character_wrap_is_one_change():
