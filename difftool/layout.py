@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from itertools import accumulate, compress, pairwise
 from operator import not_
 
@@ -288,7 +289,6 @@ def _page_edges(text: str, breaks: list[int], counts: Counter[str]) -> dict[str,
     times in a layout of the 2006 report)."""
     found: dict[str, set[int]] = {}
     pages: dict[str, set[int]] = {}  # the breaks each line was found at
-    size = len(text)
     judged: dict[str, bool] = {}
 
     def candidate(line: str) -> bool:
@@ -297,29 +297,18 @@ def _page_edges(text: str, breaks: list[int], counts: Counter[str]) -> dict[str,
         return judged[line]
 
     for at in breaks:
-        start, seen = at + 2, 0  # down the page that starts here
-        while start <= size and seen < _EDGE_LINES:
-            end = text.find("\n", start)
-            end = size if end < 0 else end
-            line = text[start:end]
-            if line and line not in _PAGE_MARKS:
-                if not candidate(line):
+        # down the page that starts here, then up the page that ends here
+        for walk in (_lines_after(text, at + 2), _lines_before(text, at - 1)):
+            seen = 0
+            for start, line in walk:
+                if seen == _EDGE_LINES:
                     break
-                found.setdefault(line, set()).add(start)
-                pages.setdefault(line, set()).add(at)
-                seen += 1
-            start = end + 1
-        end, seen = at - 1, 0  # up the page that ends here
-        while end > 0 and seen < _EDGE_LINES:
-            start = text.rfind("\n", 0, end) + 1
-            line = text[start:end]
-            if line and line not in _PAGE_MARKS:
-                if not candidate(line):
-                    break
-                found.setdefault(line, set()).add(start)
-                pages.setdefault(line, set()).add(at)
-                seen += 1
-            end = start - 1
+                if line and line not in _PAGE_MARKS:
+                    if not candidate(line):
+                        break
+                    found.setdefault(line, set()).add(start)
+                    pages.setdefault(line, set()).add(at)
+                    seen += 1
     total = max(counts[PAGE_BREAK], counts[PAGE_NUMBER]) + 1
     title = text.lstrip("\n\f\v").split("\n", 1)[0]
     return {
@@ -333,6 +322,23 @@ def _page_edges(text: str, breaks: list[int], counts: Counter[str]) -> dict[str,
         # the title again at the top of a page: a two-page document's header
         or (line == title and counts[line] - len(places) == 1)
     }
+
+
+def _lines_after(text: str, start: int) -> Iterator[tuple[int, str]]:
+    """The lines from the one starting at ``start`` on, with their starts."""
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield start, text[start:end]
+        start = end + 1
+
+
+def _lines_before(text: str, end: int) -> Iterator[tuple[int, str]]:
+    """The lines from the one ending at ``end`` back, with their starts."""
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        yield start, text[start:end]
+        end = start - 1
 
 
 _PAGE_MARKS = frozenset((PAGE_BREAK, PAGE_NUMBER))
