@@ -577,6 +577,26 @@ def _find_moves(ops: list[Op], a: Sequence[Sentence], b: Sequence[Sentence]) -> 
     return out
 
 
+def _join_moves(ops: list[Op], a: Sequence[Sentence], b: Sequence[Sentence]) -> list[Op]:
+    """Sentences moved together (in a row on both sides) are one moved block: one op,
+    its inline diff made over the whole block, as a reviewer reads a moved paragraph."""
+    out: list[Op] = []
+    for op in ops:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and op.op == last.op == "move"
+            and last.a_range[1] == op.a_range[0]
+            and last.b_range[1] == op.b_range[0]
+        ):
+            ar, br = (last.a_range[0], op.a_range[1]), (last.b_range[0], op.b_range[1])
+            joined_op = _pair_op(a, b, ar, br, kind="move")
+            out[-1] = joined_op if joined_op.op == "move" else Op("move", ar, br)
+        else:
+            out.append(op)
+    return out
+
+
 def _coalesce(ops: list[Op]) -> list[Op]:
     """Join runs of adjacent equal, delete and insert ops into one op each."""
     out: list[Op] = []
@@ -637,7 +657,7 @@ def align(
     """
     if not 0.0 <= threshold <= 1.0:  # also refuses NaN
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
-    ops = _end_marks(_find_moves(_raw_ops(a, b, threshold), a, b), a, b)
+    ops = _end_marks(_join_moves(_find_moves(_raw_ops(a, b, threshold), a, b), a, b), a, b)
     if ignore_punctuation:
         ops = [
             Op("equal", op.a_range, op.b_range, layout_only=True) if op.op == "punctuation" else op

@@ -768,6 +768,27 @@ def test_side_by_side_keeps_context_headings_and_figures():
     assert "四是加强重点领域执法" not in narrow
 
 
+def test_a_block_of_sentences_moved_together_is_one_move_each_sentence_on_its_row():
+    """Two paragraphs (or a sentence cut at its ``；``) moved together were two moves,
+    each with its own "moved from" entry; they are one moved block, and every row of
+    it carries its marker (a block's later sentences were rows without one)."""
+    paras = [FILLER + f"第{n}项工作取得显著成效，完成投资{n}00万元。" for n in range(1, 9)]
+    b = paras[:1] + paras[3:7] + paras[1:3] + paras[7:]
+    comparison = docs("\n".join(paras), "\n".join(b))
+    (op,) = comparison.changes
+    assert op.op == "move" and op.a_range == (1, 3) and op.b_range == (5, 7)
+    assert comparison.summary["move"] == 1 and comparison.summary["equal"] == 6
+    out = shown(comparison, color=False, width=400)
+    for n in (2, 3):
+        assert f"- {FILLER}第{n}项" in out and f"+ {FILLER}第{n}项" in out
+    md = markdown.render(comparison)
+    assert md.count("   - old: ") == 2 and md.count("   - new: ") == 2
+    # an edited block: one move with the edit inside it
+    b[5] = b[5].replace("200万元", "201万元")
+    (edited,) = docs("\n".join(paras), "\n".join(b)).changes
+    assert edited.op == "move" and edited.edited and edited.numbers_b == ("201",)
+
+
 def test_markdown_gives_each_removed_sentence_its_own_line():
     out = markdown.render(compare_files(SEED_000, SEED_001))
     assert "   - old: 公开方式：主动公开\n   - old: 江门市市场监督管理局办公室" in out

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from difftool import redline
 from difftool.align import Op
 from difftool.comparison import Comparison
+from difftool.pipeline import Prepared
 from difftool.render import percent, printable, summary_counts
 
 _TITLES = {
@@ -42,11 +43,19 @@ def _marked(pieces: Iterable[redline.Piece], whole: bool) -> str:
     return "".join(parts)
 
 
+def _sentences(side: Prepared, span: tuple[int, int], label: str) -> list[str]:
+    """One item a sentence: removed, inserted or moved unedited."""
+    return [f"   - {label}: {_escape(redline.sentence_text(side, i))}" for i in range(*span)]
+
+
 def _lines(comparison: Comparison, op: Op) -> list[str]:
-    if op.op in ("delete", "insert"):
-        side, span = (comparison.a, op.a_range) if op.op == "delete" else (comparison.b, op.b_range)
-        label = "old" if op.op == "delete" else "new"
-        return [f"   - {label}: {_escape(redline.sentence_text(side, i))}" for i in range(*span)]
+    if op.op == "delete":
+        return _sentences(comparison.a, op.a_range, "old")
+    if op.op == "insert":
+        return _sentences(comparison.b, op.b_range, "new")
+    if op.op == "move" and not op.inline:
+        old_lines = _sentences(comparison.a, op.a_range, "old")
+        return old_lines + _sentences(comparison.b, op.b_range, "new")
     old, new = redline.sides(comparison.a, comparison.b, op)
     return [f"   - old: {_marked(old, False)}", f"   - new: {_marked(new, False)}"]
 

@@ -218,24 +218,32 @@ def figures_line(op: Op) -> Text | None:
     return text
 
 
-def sentence_rows(comparison: Comparison, op: Op, word_diff: str) -> Iterator[Text]:
-    """The rows of a removed or inserted run, one a sentence, made as they are asked for."""
+def sentence_rows(
+    comparison: Comparison, op: Op, word_diff: str, old: bool | None = None
+) -> Iterator[Text]:
+    """The rows of a removed or inserted run (or of one side of a moved block, ``old``
+    or not), one a sentence, made as they are asked for."""
+    old = op.op == "delete" if old is None else old
     side, span, base = (
-        (comparison.a, op.a_range, REMOVED)
-        if op.op == "delete"
-        else (comparison.b, op.b_range, ADDED)
+        (comparison.a, op.a_range, REMOVED) if old else (comparison.b, op.b_range, ADDED)
     )
-    tag = "delete" if op.op == "delete" else "insert"
+    tag = "delete" if old else "insert"
     for i in range(*span):
         yield pieces_text([redline.Piece(redline.sentence_text(side, i), tag)], base, word_diff)
 
 
 def op_rows(comparison: Comparison, op: Op, word_diff: str) -> tuple[list[Text], list[Text]]:
     """The old and the new rows of a change: one row a sentence for removed and inserted
-    runs, one row a side for a change (a split or merge included)."""
+    runs and for a block moved unedited, one row a side for a change (a split or merge
+    included)."""
     if op.op in ("delete", "insert"):
         rows = list(sentence_rows(comparison, op, word_diff))
         return (rows, []) if op.op == "delete" else ([], rows)
+    if op.op == "move" and not op.inline:
+        return (
+            list(sentence_rows(comparison, op, word_diff, old=True)),
+            list(sentence_rows(comparison, op, word_diff, old=False)),
+        )
     old, new = redline.sides(comparison.a, comparison.b, op)
     rows_old = [pieces_text(old, REMOVED, word_diff)] if old else []
     rows_new = [pieces_text(new, ADDED, word_diff)] if new else []
