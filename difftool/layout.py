@@ -245,12 +245,16 @@ def _header_like(line: str) -> bool:
 
 
 def _marks(text: str) -> list[int]:
-    """The places of the page-break marks, in order (by ``str.find``: C speed)."""
+    """The places of the page-break marks, in order (by ``str.find``: C speed). Only a
+    mark that is a whole line is one (a step list without the newlines step may leave
+    a form feed inside a line)."""
     places = []
+    size = len(text)
     for mark in (PAGE_BREAK, PAGE_NUMBER):
         at = text.find(mark)
         while at >= 0:
-            places.append(at)
+            if (at == 0 or text[at - 1] == "\n") and (at + 1 == size or text[at + 1] == "\n"):
+                places.append(at)
             at = text.find(mark, at + 1)
     return sorted(places)
 

@@ -423,6 +423,35 @@ def test_running_headers_found_by_search_equal_a_walk_over_the_lines(lines, trai
         assert line not in repeated or counts[line] >= 3
 
 
+@given(
+    st.lists(
+        st.sampled_from(["江门市政府工作报告", "正文一句。", "", "\f", "\v", "抬头抬头", "a\fb"]),
+        max_size=60,
+    ),
+    st.booleans(),
+)
+@settings(max_examples=300, deadline=None)
+def test_running_headers_delete_whole_lines_and_every_page_mark(lines, trailing):
+    """With page marks about, the step still deletes only whole lines (with their line
+    end), and no mark that is a line of its own is left; one inside a line stays."""
+    from difftool import layout
+    from difftool.offsets import edited
+
+    text = "\n".join(lines) + ("\n" if trailing else "")
+    edits = layout.running_headers(text)
+    for start, end, new in edits:
+        gone = text[start:end]
+        assert new == ""
+        # a line and its line end, or the last line with the line end before it
+        line = (start == 0 or text[start - 1] == "\n") and "\n" not in gone[:-1]
+        line = line and (gone.endswith("\n") or end == len(text))
+        last = gone.startswith("\n") and "\n" not in gone[1:] and end == len(text)
+        assert line or last, (text, start, end)
+    out = edited(text, edits)
+    assert not {"\f", "\v"} & set(out.split("\n"))
+    assert out.count("a\fb") == text.count("a\fb")
+
+
 def test_a_short_traditional_text_gets_the_same_key_with_the_class_compiled(monkeypatch):
     """The script step is chosen by a set lookup in short texts, by the compiled class
     once it has been compiled: the same key (seed 002 is Traditional; 000 is not)."""
