@@ -667,12 +667,19 @@ _BLANK_LINES = re.compile(r"\n\s*\n")
 def _word_did_not_fit(line: str, cells: int, following: str, width: int) -> bool:
     """English wrapped at a ragged margin: the next line's first word would not have fitted
     on this line (``…interface displays`` / ``"Appropriate Legal Notices"``), so the line
-    ended where the wrap put it. (CJK wraps at any character: a line short of the margin
-    ended there.)"""
-    if not line[-1].isascii() or line[-1] == " ":
+    ended where the wrap put it. CJK wraps at any character, but not inside a Latin
+    word, a figure or an address: a CJK line short of the margin before one that would
+    not have fitted (``详见网址`` / ``https://www.samr.gov.cn/…``) goes on too, with no
+    space between."""
+    last = line[-1]
+    if last == " ":
         return False
     word = _FIRST_WORD.match(following)
-    return word is not None and cells + 1 + word.end() > width
+    if word is None:
+        return False
+    if last.isascii():
+        return cells + 1 + word.end() > width
+    return last >= "\u2e80" and cells + word.end() > width
 
 
 def _half(ch: str) -> str:

@@ -674,6 +674,41 @@ def test_english_sentences_cut_at_other_places_are_the_same_text(last, then):
     assert not comparison.changes, [op.op for op in comparison.changes]
 
 
+@pytest.mark.parametrize(
+    "token", ["https://www.samr.gov.cn/zw/zfxxgk/fdzdgknr/index.html", "GB/T27025-2019"]
+)
+def test_a_cjk_line_ended_before_a_latin_word_that_did_not_fit_goes_on(token):
+    import unicodedata
+
+    def cells(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    """A PDF does not break a Latin word, a figure or an address: the CJK line before
+    one that would not have fitted ends short of the margin (``详见网址`` / ``https://…``),
+    and it was read as a paragraph's end; with one edit further on, the reviewer saw an
+    inserted sentence and a change."""
+    lead = FILLER[:20] + "详见网址"
+    text = f"{FILLER * 4}完成。\n{lead}{token}，请各地区各部门认真查阅执行。\n{FILLER * 4}完成。\n"
+    lines = []
+    for para in text.splitlines():  # 60 cells a line, a Latin word moved whole
+        line = ""
+        for piece in re.findall(r"[!-~]+|.", para):
+            if cells(line + piece) > 60:
+                lines.append(line)
+                line = piece.lstrip()
+            else:
+                line += piece
+        lines.append(line)
+    laid = "\n".join(lines) + "\n"
+    assert f"{lead}\n{token.split()[0]}" in laid  # the wrap falls before it
+    same = docs(web_layout(text), laid)
+    assert not same.differs
+    assert any(f"{lead}{token.split()[0]}" in s.key for s in same.b.sentences)  # one sentence
+    edited = laid.replace("认真查阅", "及时查阅")
+    comparison = docs(web_layout(text), edited)
+    assert [op.op for op in comparison.changes] == ["change"]
+
+
 def test_one_edited_figure_in_a_narrow_character_wrap_is_one_change():
     # a wrap falls inside or beside figures at every width; the lines that hold figures
     # are the short ones in display cells ("经过2950年、1" / "952年" was a change and an
