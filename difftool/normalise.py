@@ -413,6 +413,12 @@ def _digit_beyond(text: str, at: int, step: int) -> bool:
     return 0 <= at < len(text) and text[at].isdigit()
 
 
+#: What may stand inside a figure, or between it and its CJK neighbours: layout spaces,
+#: line ends, and the page breaks the page-numbers step marked (see
+#: :data:`difftool.layout.PAGE_BREAK`).
+_BETWEEN = " \n\f\v"
+
+
 def _inside_figure(text: str, start: int, end: int, last: list[int]) -> bool:
     """A space a PDF extractor put inside a figure in CJK text: ``969 8宗``, ``757. 5万吨``,
     ``0 . 5``, ``12.5 %``.
@@ -447,7 +453,7 @@ def _inside_figure(text: str, start: int, end: int, last: list[int]) -> bool:
             i -= 1
             continue
         k = i - 1
-        while k > 0 and text[k] in " \n":
+        while k > 0 and text[k] in _BETWEEN:
             k -= 1
         if k == i - 1 or text[k] not in _FIGURE_CHARS:
             break
@@ -458,17 +464,18 @@ def _inside_figure(text: str, start: int, end: int, last: list[int]) -> bool:
             j += 1
             continue
         k = j
-        while k < len(text) and text[k] in " \n":
+        while k < len(text) and text[k] in _BETWEEN:
             k += 1
         if k == j or not (text[k : k + 1] in _FIGURE_CHARS or text[k : k + 1] in ("%", "％")):
             break
         j = k
-    # layout spaces and line ends may stand between the figure and the CJK text around
-    # it ("（PM" / "2. 5" / "）和"; but "Version 3, 29" / "June 2007" is English)
+    # layout spaces, line ends and page breaks may stand between the figure and the CJK
+    # text around it ("（PM" / "2. 5" / "- 2 -" / "）和"; but "Version 3, 29" / "June
+    # 2007" is English)
     last[0] = j
-    while i > 0 and text[i - 1] in " \n":
+    while i > 0 and text[i - 1] in _BETWEEN:
         i -= 1
-    while j < len(text) and text[j] in " \n":
+    while j < len(text) and text[j] in _BETWEEN:
         j += 1
     wide = (i > 0 and _is_wide(text[i - 1])) or (j < len(text) and _is_wide(text[j]))
     last[1] = wide

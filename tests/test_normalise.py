@@ -59,6 +59,8 @@ def key(text: str) -> str:
         ("I am a man of the world, a b c", "I am a man of the world, a b c"),
         ("1 2 3\nx y z", "1 2 3 x y z"),  # joined as a wrap, not taken as spaced out
         ("0 0  0—", "000—"),  # a run of spaces inside a figure, judged as one figure
+        # a page number between the figure and its CJK neighbour: the space still goes
+        ("细颗粒物（PM\n2. 5\n- 2 -\n）和可吸入颗粒物", "细颗粒物(PM\n2.5)和可吸入颗粒物"),
         # English wrapped at a ragged margin: the next line goes on in lower case
         (
             "grew by 5.2 percent, and 12.44 million\nurban jobs were added.",
