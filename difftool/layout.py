@@ -523,7 +523,10 @@ def _joiner(left: str, right: str) -> str:
 
 
 def _cjk_near(text: str) -> bool:
-    return any(ch >= "\u2e80" for ch in text)
+    """Whether ``text`` holds a CJK character. Full-width forms of ASCII (``！``, ``；``)
+    are not: the width step folds them after the wraps, and the key, normalised again,
+    must be judged alike (``！ ;`` / ``a`` kept its break, then ``!;`` / ``a`` joined)."""
+    return any(ch >= "\u2e80" and not "\uff01" <= ch <= "\uff5e" for ch in text)
 
 
 def _full_stop(line: str, following: str) -> bool:
@@ -638,7 +641,7 @@ def _clause_goes_on(line: str, following: str) -> bool:
     (``if you modify it:`` / ``responsibilities to respect…``): no break. A list item
     (``means:`` / ``a) that…``) and CJK text (``如下：``) break there."""
     return (
-        line[-1] in ":;"
+        _half(line[-1]) in ":;"
         and "a" <= following[0] <= "z"
         and _LATIN_ITEM.match(following) is None
         and not _cjk_near(line[-12:])

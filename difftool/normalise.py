@@ -269,8 +269,9 @@ _MARKDOWN_LINE = re.compile(
     r"(?:[-*_][ \t]*){3,}$"  # horizontal rule
     # ATX heading markers, blockquotes and bullets, nested in any order ("> ## 标题",
     # "- # 标题"): all of them go, or the next normalising would find the inner ones
-    # (">." on a line is an address's end cut off at the margin, not a blockquote)
-    r"|(?:#{1,6}[ \t]+|>(?![.,;:!?)\]])[ \t]?|[-*+][ \t]+(?=\S))+"
+    # (">." on a line is an address's end cut off at the margin, not a blockquote; "##"
+    # alone is an empty heading, as a wrap after the marker leaves it)
+    r"|(?:#{1,6}(?:[ \t]+|$)|>(?![.,;:!?)\]])[ \t]?|[-*+][ \t]+(?=\S))+"
     r")",
     re.MULTILINE,
 )

@@ -59,6 +59,8 @@ def key(text: str) -> str:
         ("I am a man of the world, a b c", "I am a man of the world, a b c"),
         ("1 2 3\nx y z", "1 2 3 x y z"),  # joined as a wrap, not taken as spaced out
         ("0 0  0—", "000—"),  # a run of spaces inside a figure, judged as one figure
+        # "##" alone on a line: an empty heading, as a wrap after the marker leaves it
+        ("正文第一段。\n##\n审议发言摘要\n", "正文第一段。\n审议发言摘要"),
         # a page number between the figure and its CJK neighbour: the space still goes
         ("细颗粒物（PM\n2. 5\n- 2 -\n）和可吸入颗粒物", "细颗粒物(PM\n2.5)和可吸入颗粒物"),
         # English wrapped at a ragged margin: the next line goes on in lower case
@@ -284,6 +286,7 @@ spaced_report_text = st.tuples(report_text, st.integers(0, 2)).map(
 
 @settings(max_examples=300, deadline=None)
 @given(spaced_report_text)
+@example("！ ;\na")  # a full-width mark judged CJK before the width step, ASCII after
 def test_spaced_out_lines_normalise_idempotently(text: str):
     once = normalise(text).text
     assert normalise(once).text == once
@@ -314,7 +317,7 @@ def test_the_key_without_maps_is_the_key_with_them(text: str, tokens_only: bool)
 
 _MARKDOWN_ALPHABET = "-*_#>+ \t\n年a。[]()!`.,"
 _MARKDOWN_LINE_AT_EVERY_START = re.compile(
-    r"^[ \t]*(?:(?:[-*_][ \t]*){3,}$|(?:#{1,6}[ \t]+|>(?![.,;:!?)\]])[ \t]?|[-*+][ \t]+(?=\S))+)",
+    r"^[ \t]*(?:(?:[-*_][ \t]*){3,}$|(?:#{1,6}(?:[ \t]+|$)|>(?![.,;:!?)\]])[ \t]?|[-*+][ \t]+(?=\S))+)",
     re.MULTILINE,
 )
 
