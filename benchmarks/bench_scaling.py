@@ -1,13 +1,16 @@
 """How ``docdiff A B`` grows with input: one long line, and realistic report pairs.
 
-1. A text without punctuation (a table dump, a PDF whose marks were lost) of 50,000 and
-   200,000 characters against a copy with a 3-character edit every 2,000 characters:
-   the whole "document" is one sentence, the worst case of the inline diff.
+1. A text without punctuation (a table dump, a PDF whose marks were lost) of 50,000,
+   200,000 and 1,000,000 characters against a copy with a 3-character edit every 2,000
+   characters: the whole "document" is one sentence, the worst case of the inline diff.
+   The text is the corpus's last five reports repeated, so few of its runs are unique
+   (a table dump repeats itself too); the right answer is one change of about 99.8%.
 2. Realistic pairs (PDF layout against an edited web copy) of 0.5, 1, 2 and 4 MB.
 
 Wall time and peak memory of the whole command (median of ``--repeat``), the growth
-exponent between sizes (log time ratio / log size ratio: 1 is linear), and the same for
-``git diff --no-index --word-diff`` on the same files, as the reference.
+exponent between sizes (log time ratio / log size ratio: 1 is linear), the same for
+``git diff --no-index --word-diff`` on the same files, as the reference, and docdiff's
+answer (its similarity and ops).
 
     python benchmarks/bench_scaling.py --repeat 3
 """
@@ -15,6 +18,7 @@ exponent between sizes (log time ratio / log size ratio: 1 is linear), and the s
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import re
 import shutil
@@ -42,9 +46,10 @@ _PEAK = (
 )
 
 
-def measure(cmd: list[str], repeat: int) -> tuple[float, float]:
-    """Median seconds and, for docdiff, peak MB of a command (its largest run)."""
-    times, peaks = [], [0.0]
+def measure(cmd: list[str], repeat: int) -> tuple[float, float, str]:
+    """Median seconds and, for docdiff, peak MB of a command (its largest run), and what
+    docdiff answered (similarity and ops: a fast wrong answer shows)."""
+    times, peaks, answer = [], [0.0], ""
     for _ in range(repeat):
         start = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -52,7 +57,10 @@ def measure(cmd: list[str], repeat: int) -> tuple[float, float]:
         last = proc.stderr.strip().splitlines()[-1:] if cmd[1] == "-c" else []
         if last and last[0].isdigit():
             peaks.append(int(last[0]) / 1024)
-    return statistics.median(times), max(peaks)
+            report = json.loads(proc.stdout)
+            ops = ", ".join(f"{n} {kind}" for kind, n in report["summary"].items() if n)
+            answer = f"{report['similarity_shown']}: {ops}"
+    return statistics.median(times), max(peaks), answer
 
 
 def single_line(folder: Path, chars: int) -> tuple[Path, Path]:
@@ -75,10 +83,14 @@ def single_line(folder: Path, chars: int) -> tuple[Path, Path]:
 def table(label: str, rows: list[tuple[float, Path, Path]], repeat: int) -> None:
     has_git = shutil.which("git") is not None
     print(f"\n{label}")
-    print(f"{'size':>10}{'docdiff s':>11}{'MB':>8}{'exp':>7}{'git s':>9}{'exp':>7}")
+    print(
+        f"{'size':>10}{'docdiff s':>11}{'MB':>8}{'exp':>7}{'git s':>9}{'exp':>7}  docdiff's answer"
+    )
     last: tuple[float, float, float] | None = None
     for size, a, b in rows:
-        t, mb = measure([sys.executable, "-c", _PEAK, "--format", "json", str(a), str(b)], repeat)
+        t, mb, answer = measure(
+            [sys.executable, "-c", _PEAK, "--format", "json", str(a), str(b)], repeat
+        )
         g = (
             measure(["git", "diff", "--no-index", "--word-diff=porcelain", str(a), str(b)], repeat)[
                 0
@@ -91,7 +103,7 @@ def table(label: str, rows: list[tuple[float, Path, Path]], repeat: int) -> None
             ratio = math.log(size / last[0])
             exp_d = f"{math.log(t / last[1]) / ratio:.2f}"
             exp_g = f"{math.log(g / last[2]) / ratio:.2f}" if has_git else ""
-        print(f"{size:>10,.0f}{t:>11.3f}{mb:>8.0f}{exp_d:>7}{g:>9.3f}{exp_g:>7}")
+        print(f"{size:>10,.0f}{t:>11.3f}{mb:>8.0f}{exp_d:>7}{g:>9.3f}{exp_g:>7}  {answer}")
         last = (size, t, g)
 
 
@@ -102,7 +114,7 @@ def main() -> None:
     compile_once()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        lines = [(float(n), *single_line(folder, n)) for n in (50_000, 200_000)]
+        lines = [(float(n), *single_line(folder, n)) for n in (50_000, 200_000, 1_000_000)]
         table(
             "one line without punctuation, characters (3 changed every 2,000)", lines, args.repeat
         )

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
+from itertools import accumulate
 
 from rapidfuzz.distance import Indel
 
@@ -58,14 +61,8 @@ def similarity(a: str, b: str, segments: list[Segment] | None = None, cutoff: fl
     if 2 * min(len(a), len(b)) < cutoff * (len(a) + len(b)):
         return 0.0
     if segments is None:
-        ta, tb = tokens(a), tokens(b)
-        common = sum(
-            sum(len(t) for t in ta[i1:i2])
-            for tag, i1, i2, _, _ in opcodes(ta, tb)
-            if tag == "equal"
-        )
-    else:
-        common = sum(len(text) for tag, text in segments if tag == "equal")
+        segments = diff(a, b)  # kept for the report to show (see _long_diff)
+    common = sum(len(text) for tag, text in segments if tag == "equal")
     return 2 * common / (len(a) + len(b))
 
 
@@ -96,6 +93,20 @@ def diff(a: str, b: str) -> list[Segment]:
 
     Joining the ``equal`` and ``delete`` texts gives ``a``; ``equal`` and ``insert`` give ``b``.
     """
+    if len(a) + len(b) > EXACT_SIMILARITY:
+        return list(_long_diff(a, b))
+    return _diff(a, b)
+
+
+@lru_cache(maxsize=2)
+def _long_diff(a: str, b: str) -> tuple[Segment, ...]:
+    """A long pair's diff, kept for the next ask: the alignment scores the pair from it
+    and the report then shows it (each diffed it anew: 1.4 s twice for a
+    200,000-character line)."""
+    return tuple(_diff(a, b))
+
+
+def _diff(a: str, b: str) -> list[Segment]:
     ta, tb = tokens(a), tokens(b)
     segments: list[Segment] = []
     for tag, i1, i2, j1, j2 in opcodes(ta, tb):
@@ -125,8 +136,9 @@ def opcodes(ta: list[str], tb: list[str]) -> list[Opcode]:
 
     Long inputs are anchored first, as ``git diff --histogram`` does: runs of tokens that
     occur exactly once on each side, kept in order (a longest increasing chain), and only
-    the stretches between anchors are diffed; a stretch still too long and without an
-    anchor is a deletion plus an insertion.
+    the stretches between anchors are diffed. A stretch still too long and without an
+    anchor (a table dump that repeats its rows, so that no run is unique) is diffed a
+    window at a time (:func:`_windowed`).
     """
     out: list[Opcode] = []
     _opcodes(ta, tb, 0, len(ta), 0, len(tb), 0, out)
@@ -137,16 +149,10 @@ def _opcodes(
     ta: list[str], tb: list[str], a0: int, a1: int, b0: int, b1: int, level: int, out: list[Opcode]
 ) -> None:
     if a1 - a0 + b1 - b0 <= DIRECT_TOKENS:
-        matcher = SequenceMatcher(None, ta[a0:a1], tb[b0:b1], autojunk=False)
-        out.extend(
-            (t, a0 + i1, a0 + i2, b0 + j1, b0 + j2) for t, i1, i2, j1, j2 in matcher.get_opcodes()
-        )
+        _direct(ta, tb, a0, a1, b0, b1, out)
         return
     if level >= len(_ANCHOR_SIZES):
-        if a1 > a0:
-            out.append(("delete", a0, a1, b0, b0))
-        if b1 > b0:
-            out.append(("insert", a1, a1, b0, b1))
+        _windowed(ta, tb, a0, a1, b0, b1, out)
         return
     size = _ANCHOR_SIZES[level]
     anchors = _anchors(ta, tb, a0, a1, b0, b1, size)
@@ -161,31 +167,218 @@ def _opcodes(
     _opcodes(ta, tb, pa, a1, pb, b1, level + 1, out)
 
 
+def _direct(
+    ta: list[str], tb: list[str], a0: int, a1: int, b0: int, b1: int, out: list[Opcode]
+) -> list[Opcode]:
+    """The stretch diffed at once (longest common runs first); the opcodes added."""
+    matcher = SequenceMatcher(None, ta[a0:a1], tb[b0:b1], autojunk=False)
+    ops: list[Opcode] = [
+        (t, a0 + i1, a0 + i2, b0 + j1, b0 + j2) for t, i1, i2, j1, j2 in matcher.get_opcodes()
+    ]
+    out.extend(ops)
+    return ops
+
+
+def _windowed(
+    ta: list[str], tb: list[str], a0: int, a1: int, b0: int, b1: int, out: list[Opcode]
+) -> None:
+    """A long stretch without anchors (a text that repeats itself more often than
+    :data:`_REPEATS`), walked on both sides at once: the tokens in common, then the
+    smallest edit after which :data:`_RESYNC` tokens agree again (an edit of ``s``
+    tokens is looked for before one of ``s + 1``, so a table that repeats its rows is
+    never matched a row off), and so on. Where no edit of up to :data:`_LOOKAHEAD`
+    tokens resynchronises (a rewritten passage), a window of :data:`DIRECT_TOKENS` is
+    diffed at once and kept up to its last run in common. Linear in the stretch.
+    Round 3 made such a stretch one deletion plus one insertion: a 200,000-character
+    table dump with a figure changed every 2,000 characters was "removed and inserted",
+    similarity 0."""
+    half = DIRECT_TOKENS // 2
+    while a0 < a1 and b0 < b1:
+        i, j = _common_run(ta, tb, a0, a1, b0, b1)
+        if i > a0:
+            out.append(("equal", a0, i, b0, j))
+            a0, b0 = i, j
+        if a0 == a1 or b0 == b1:
+            break
+        edit = _smallest_edit(ta, tb, a0, a1, b0, b1)
+        if edit is not None:
+            tag = "replace" if all(edit) else "delete" if edit[0] else "insert"
+            out.append((tag, a0, a0 + edit[0], b0, b0 + edit[1]))
+            a0, b0 = a0 + edit[0], b0 + edit[1]
+            continue
+        wa, wb = min(a1, a0 + half), min(b1, b0 + half)
+        ops: list[Opcode] = []
+        _direct(ta, tb, a0, wa, b0, wb, ops)
+        last = max((k for k, op in enumerate(ops) if op[0] == "equal"), default=len(ops) - 1)
+        # an edit near the window's end is walked again after it, unless that would
+        # take too small a step (linear time whatever the text)
+        if ops[last][2] - a0 + ops[last][4] - b0 < half // 4:
+            last = len(ops) - 1
+        out.extend(ops[: last + 1])
+        a0, b0 = ops[last][2], ops[last][4]
+    if a0 < a1:
+        out.append(("delete", a0, a1, b0, b0))
+    if b0 < b1:
+        out.append(("insert", a1, a1, b0, b1))
+
+
+#: Tokens that must agree after an edit for the walk of :func:`_windowed` to go on.
+_RESYNC = 8
+#: The longest edit (tokens on both sides together) the walk looks for.
+_LOOKAHEAD = 64
+#: For each edit size, how many of its tokens to take from a: equal sides first.
+_SPLITS = tuple(
+    tuple(sorted(range(size + 1), key=lambda k: abs(2 * k - size)))
+    for size in range(_LOOKAHEAD + 1)
+)
+
+
+def _common_run(
+    ta: list[str], tb: list[str], a0: int, a1: int, b0: int, b1: int
+) -> tuple[int, int]:
+    """Where the run of tokens in common from ``a0``/``b0`` ends (slices compared at C
+    speed, 64 tokens at a time, then fewer)."""
+    step = 64
+    while step:
+        if a0 + step <= a1 and b0 + step <= b1 and ta[a0 : a0 + step] == tb[b0 : b0 + step]:
+            a0, b0 = a0 + step, b0 + step
+        else:
+            step //= 2
+    return a0, b0
+
+
+def _smallest_edit(
+    ta: list[str], tb: list[str], a0: int, a1: int, b0: int, b1: int
+) -> tuple[int, int] | None:
+    """The fewest tokens to take from each side (``k`` of a, ``m`` of b; a replacement of
+    equal sides first) after which :data:`_RESYNC` tokens agree, or reach both ends."""
+    for size in range(1, _LOOKAHEAD + 1):
+        for k in _SPLITS[size]:
+            m = size - k
+            i, j = a0 + k, b0 + m
+            if i > a1 or j > b1:
+                continue
+            n = min(_RESYNC, a1 - i, b1 - j)
+            if (n == _RESYNC or (i + n == a1 and j + n == b1)) and ta[i : i + n] == tb[j : j + n]:
+                return k, m
+    return None
+
+
 def _anchors(
     ta: list[str], tb: list[str], a0: int, a1: int, b0: int, b1: int, size: int
 ) -> list[tuple[int, int]]:
-    """Runs of ``size`` tokens unique on both sides, in order and not overlapping."""
-
-    def runs(seq: list[str], lo: int, hi: int) -> dict[str, int]:
-        # each run keyed by its text: a slice of the joined tokens, at C speed
-        joined = "".join(seq[lo:hi])
-        starts = [0]
-        for token in seq[lo:hi]:
-            starts.append(starts[-1] + len(token))
-        seen: dict[str, int] = {}
-        for k in range(hi - lo - size + 1):
-            key = joined[starts[k] : starts[k + size]]
-            seen[key] = -1 if key in seen else lo + k
-        return seen
-
-    in_a, in_b = runs(ta, a0, a1), runs(tb, b0, b1)
-    pairs = sorted((i, in_b[key]) for key, i in in_a.items() if i >= 0 and in_b.get(key, -1) >= 0)
+    """Runs of ``size`` tokens that occur as often on each side, and at most
+    :data:`_REPEATS` times, their occurrences paired in order; kept in order (a longest
+    increasing chain) and not overlapping. Runs unique on both sides are git's
+    histogram anchors; runs repeated alike pair up too, so a text that repeats itself
+    (a table dump, a page printed twice) is still anchored."""
+    if a1 - a0 + b1 - b0 > _ARRAY_TOKENS:
+        pairs = _paired_arrays(ta, tb, a0, a1, b0, b1, size)
+    else:
+        in_a, in_b = _runs(ta, a0, a1, size), _runs(tb, b0, b1, size)
+        pairs = sorted(
+            pair
+            for key, where in in_a.items()
+            if len(where) == len(in_b.get(key, ()))
+            for pair in zip(where, in_b[key])
+        )
     chain = _increasing(pairs)
     kept: list[tuple[int, int]] = []
     for i, j in chain:
         if not kept or (i >= kept[-1][0] + size and j >= kept[-1][1] + size):
             kept.append((i, j))
     return kept
+
+
+#: Occurrences up to which a run repeated on both sides is an anchor (see :func:`_anchors`).
+_REPEATS = 8
+#: Tokens (both sides) from which runs are paired with NumPy arrays: a Python pass
+#: costs about 3 µs a token, NumPy's import 60 to 100 ms.
+_ARRAY_TOKENS = 40_000
+#: Multiplier of the rolling hash over token numbers (odd, 64 bits).
+_ROLL = 0x9E3779B97F4A7C15
+
+
+def _paired_arrays(
+    ta: list[str], tb: list[str], a0: int, a1: int, b0: int, b1: int, size: int
+) -> list[tuple[int, int]]:
+    """What :func:`_anchors` pairs, with arrays: each run of ``size`` tokens is a 64-bit
+    rolling hash of its tokens' numbers; occurrences of a run seen as often on each
+    side (at most :data:`_REPEATS` times) are paired in order, as (hash, rank) sorts
+    alike on both sides; on a diagonal of pairs every size-th is kept. A 200,000-token
+    line: 0.1 s, where the Python pass took 1.4 s. A hash collision could only pair
+    runs that differ, so every kept pair is checked."""
+    import numpy as np
+
+    numbers: dict[str, int] = {}
+    sides = []
+    for seq, lo, hi in ((ta, a0, a1), (tb, b0, b1)):
+        count = hi - lo - size + 1
+        ids = np.fromiter(
+            (numbers.setdefault(t, len(numbers)) for t in seq[lo:hi]), np.uint64, hi - lo
+        )
+        hashes = np.zeros(max(count, 0), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for d in range(size):
+                hashes *= np.uint64(_ROLL)
+                hashes += ids[d : d + count] + np.uint64(1)
+        keys, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+        order = np.argsort(inverse, kind="stable")  # each run's places, in order
+        group_start = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        rank = np.empty(count, dtype=np.int64)
+        rank[order] = np.arange(count) - np.repeat(group_start, counts)
+        sides.append((hashes, rank, keys, counts, lo))
+    (ha, ra, ka, ca, lo_a), (hb, rb, kb, cb, lo_b) = sides
+    common, in_a, in_b = np.intersect1d(ka, kb, assume_unique=True, return_indices=True)
+    alike = common[(ca[in_a] == cb[in_b]) & (ca[in_a] <= _REPEATS)]
+    picked = []
+    for hashes, rank, lo in ((ha, ra, lo_a), (hb, rb, lo_b)):
+        where = np.flatnonzero(np.isin(hashes, alike))
+        where = where[np.lexsort((rank[where], hashes[where]))]
+        picked.append(where + lo)
+    i, j = picked
+    by_i = np.argsort(i, kind="stable")
+    i, j = i[by_i], j[by_i]
+    if i.size > 1:  # on a diagonal, each size-th pair and the first
+        follows = np.concatenate(([False], (i[1:] == i[:-1] + 1) & (j[1:] == j[:-1] + 1)))
+        keep = ~follows | ((i - a0) % size == 0)
+        i, j = i[keep], j[keep]
+    return [(x, y) for x, y in zip(i.tolist(), j.tolist()) if ta[x : x + size] == tb[y : y + size]]
+
+
+def _runs(seq: list[str], lo: int, hi: int, size: int) -> dict[str, list[int]]:
+    """Where each run of ``size`` tokens of ``seq[lo:hi]`` starts, by its text, for the
+    runs that occur at most :data:`_REPEATS` times. Runs are slices of the joined tokens,
+    made and counted at C speed (a Python loop over the tokens was most of a
+    200,000-character line's diff)."""
+    count = hi - lo - size + 1
+    if count <= 0:
+        return {}
+    joined = "".join(seq[lo:hi])
+    starts: Sequence[int]
+    if len(joined) == hi - lo:  # a character a token (CJK text)
+        starts = range(count + size)
+    else:
+        starts = list(accumulate(map(len, seq[lo:hi]), initial=0))
+    keys = list(map(joined.__getitem__, map(slice, starts[:count], starts[size:])))
+    seen = Counter(keys)
+    places = range(lo, lo + count)
+    last = dict(zip(keys, places))  # where each run is last and first seen, at C speed
+    first = dict(zip(reversed(keys), reversed(places)))
+    found: dict[str, list[int]] = {}
+    middle: set[str] = set()
+    for key, times in seen.items():
+        if times == 1:
+            found[key] = [last[key]]
+        elif times == 2:
+            found[key] = [first[key], last[key]]
+        elif times <= _REPEATS:
+            middle.add(key)
+    if middle:  # runs seen three times or more: their places in order
+        for key, at in zip(keys, places):
+            if key in middle:
+                found.setdefault(key, []).append(at)
+    return found
 
 
 def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 
 import pytest
@@ -329,3 +330,42 @@ def test_one_long_sentence_is_not_scored_against_two_short_ones_in_full(monkeypa
     ops = align(sents("前言", long), sents("前言", first, second)).ops
     assert long_pairs == []
     assert ops[0].op == "equal" and sorted(op.op for op in ops[1:]) == ["delete", "insert"]
+
+
+# --- long changed sentences whose text repeats itself ----------------------------------------
+
+
+def _table_dump(rows: int, rng: random.Random) -> str:
+    """A table exported without punctuation: a few row shapes repeated, so that almost
+    no run of tokens is unique (round 3 diffed such a line as one deletion plus one
+    insertion, similarity 0)."""
+    shapes = ["项目资金拨付情况{}万元完成率{}", "监督抽检批次{}合格{}", "案件查办数量{}罚没{}万元"]
+    cells = [rng.choice(["1", "2", "12", "3.5"]) for _ in range(12)]
+    return "".join(shapes[r % 3].format(cells[r % 12], cells[(r + 5) % 12]) for r in range(rows))
+
+
+@pytest.mark.parametrize("rows", [400, 6_000])  # the list pass, and the array pass
+def test_a_long_line_that_repeats_itself_is_one_change_with_exactly_its_edits(rows):
+    from difftool.inline import _ARRAY_TOKENS, DIRECT_TOKENS, similarity
+
+    rng = random.Random(rows)
+    a = _table_dump(rows, rng)
+    edits = sorted(rng.sample(range(100, len(a) - 100), 12))
+    both = 2 * len(tokens(a))  # the two sizes take the two passes
+    assert (DIRECT_TOKENS < both <= _ARRAY_TOKENS) if rows == 400 else both > _ARRAY_TOKENS
+    pieces, last = [], 0
+    for at in edits:
+        if at < last + 20:  # edits apart, each replacing one character by 戊
+            continue
+        pieces += [a[last:at], "戊"]
+        last = at + 1
+    b = "".join(pieces) + a[last:]
+    segments = diff(a, b)
+    assert "".join(t for tag, t in segments if tag != "insert") == a
+    assert "".join(t for tag, t in segments if tag != "delete") == b
+    inserted = [t for tag, t in segments if tag == "insert"]
+    assert inserted and all("戊" in t and len(t) <= 4 for t in inserted)
+    assert len(inserted) == b.count("戊")
+    assert similarity(a, b) > 0.99
+    ops = align(sents(a), sents(b)).ops
+    assert [op.op for op in ops] == ["change"]
