@@ -50,12 +50,13 @@ EXACT_SIMILARITY = 20_000
 def similarity(a: str, b: str, segments: list[Segment] | None = None, cutoff: float = 0.0) -> float:
     """Share of characters in common, 0..1 (Indel-normalised), in bounded time.
 
-    Long texts are scored from their diff (``segments`` when the caller has it), and
-    are 0 when their lengths alone keep the score under ``cutoff`` (as rapidfuzz's
-    ``score_cutoff``): a 200,000-character "sentence" against a line of 50 is not diffed.
+    A score under ``cutoff`` may be given as 0 (rapidfuzz's ``score_cutoff``, which
+    stops early). Long texts are scored from their diff (``segments`` when the caller has
+    it), and are 0 when their lengths alone keep the score under ``cutoff``: a
+    200,000-character "sentence" against a line of 50 is not diffed.
     """
     if len(a) + len(b) <= EXACT_SIMILARITY:
-        return float(Indel.normalized_similarity(a, b))
+        return float(Indel.normalized_similarity(a, b, score_cutoff=min(cutoff, 1.0)))
     if not a and not b:
         return 1.0
     if 2 * min(len(a), len(b)) < cutoff * (len(a) + len(b)):
@@ -183,7 +184,7 @@ def _windowed(
     ta: list[str], tb: list[str], a0: int, a1: int, b0: int, b1: int, out: list[Opcode]
 ) -> None:
     """A long stretch without anchors (a text that repeats itself more often than
-    :data:`_REPEATS`), walked on both sides at once: the tokens in common, then the
+    :data:`REPEATS`), walked on both sides at once: the tokens in common, then the
     smallest edit after which :data:`_RESYNC` tokens agree again (an edit of ``s``
     tokens is looked for before one of ``s + 1``, so a table that repeats its rows is
     never matched a row off), and so on. Where no edit of up to :data:`_LOOKAHEAD`
@@ -200,7 +201,7 @@ def _windowed(
             a0, b0 = i, j
         if a0 == a1 or b0 == b1:
             break
-        edit = _smallest_edit(ta, tb, a0, a1, b0, b1)
+        edit = smallest_edit(ta, tb, a0, a1, b0, b1)
         if edit is not None:
             tag = "replace" if all(edit) else "delete" if edit[0] else "insert"
             out.append((tag, a0, a0 + edit[0], b0, b0 + edit[1]))
@@ -247,19 +248,26 @@ def _common_run(
     return a0, b0
 
 
-def _smallest_edit(
-    ta: list[str], tb: list[str], a0: int, a1: int, b0: int, b1: int
+def smallest_edit(
+    ta: Sequence[str],
+    tb: Sequence[str],
+    a0: int,
+    a1: int,
+    b0: int,
+    b1: int,
+    agree: int = _RESYNC,
 ) -> tuple[int, int] | None:
-    """The fewest tokens to take from each side (``k`` of a, ``m`` of b; a replacement of
-    equal sides first) after which :data:`_RESYNC` tokens agree, or reach both ends."""
+    """The fewest items to take from each side (``k`` of a, ``m`` of b; a replacement of
+    equal sides first) after which ``agree`` items agree, or both ends are reached; None
+    past :data:`_LOOKAHEAD`. Tokens here; sentences for the alignment (``align``)."""
     for size in range(1, _LOOKAHEAD + 1):
         for k in _SPLITS[size]:
             m = size - k
             i, j = a0 + k, b0 + m
             if i > a1 or j > b1:
                 continue
-            n = min(_RESYNC, a1 - i, b1 - j)
-            if (n == _RESYNC or (i + n == a1 and j + n == b1)) and ta[i : i + n] == tb[j : j + n]:
+            n = min(agree, a1 - i, b1 - j)
+            if (n == agree or (i + n == a1 and j + n == b1)) and ta[i : i + n] == tb[j : j + n]:
                 return k, m
     return None
 
@@ -268,14 +276,14 @@ def _anchors(
     ta: list[str], tb: list[str], a0: int, a1: int, b0: int, b1: int, size: int
 ) -> list[tuple[int, int]]:
     """Runs of ``size`` tokens that occur as often on each side, and at most
-    :data:`_REPEATS` times, their occurrences paired in order; kept in order (a longest
+    :data:`REPEATS` times, their occurrences paired in order; kept in order (a longest
     increasing chain) and not overlapping. Runs unique on both sides are git's
     histogram anchors; runs repeated alike pair up too, so a text that repeats itself
     (a table dump, a page printed twice) is still anchored."""
     if a1 - a0 + b1 - b0 > _ARRAY_TOKENS:
         pairs = _paired_arrays(ta, tb, a0, a1, b0, b1, size)
     else:
-        in_a, in_b = _runs(ta, a0, a1, size), _runs(tb, b0, b1, size)
+        in_a, in_b = runs(ta, a0, a1, size), runs(tb, b0, b1, size)
         pairs = sorted(
             pair
             for key, where in in_a.items()
@@ -291,7 +299,7 @@ def _anchors(
 
 
 #: Occurrences up to which a run repeated on both sides is an anchor (see :func:`_anchors`).
-_REPEATS = 8
+REPEATS = 8
 #: Tokens (both sides) from which runs are paired with NumPy arrays: a Python pass
 #: costs about 3 µs a token, NumPy's import 60 to 100 ms.
 _ARRAY_TOKENS = 40_000
@@ -304,7 +312,7 @@ def _paired_arrays(
 ) -> list[tuple[int, int]]:
     """What :func:`_anchors` pairs, with arrays: each run of ``size`` tokens is a 64-bit
     rolling hash of its tokens' numbers; occurrences of a run seen as often on each
-    side (at most :data:`_REPEATS` times) are paired in order, as (hash, rank) sorts
+    side (at most :data:`REPEATS` times) are paired in order, as (hash, rank) sorts
     alike on both sides; on a diagonal of pairs every size-th is kept. A 200,000-token
     line: 0.1 s, where the Python pass took 1.4 s. A hash collision could only pair
     runs that differ, so every kept pair is checked."""
@@ -330,7 +338,7 @@ def _paired_arrays(
         sides.append((hashes, rank, keys, counts, lo))
     (ha, ra, ka, ca, lo_a), (hb, rb, kb, cb, lo_b) = sides
     common, in_a, in_b = np.intersect1d(ka, kb, assume_unique=True, return_indices=True)
-    alike = common[(ca[in_a] == cb[in_b]) & (ca[in_a] <= _REPEATS)]
+    alike = common[(ca[in_a] == cb[in_b]) & (ca[in_a] <= REPEATS)]
     picked = []
     for hashes, rank, lo in ((ha, ra, lo_a), (hb, rb, lo_b)):
         where = np.flatnonzero(np.isin(hashes, alike))
@@ -346,9 +354,9 @@ def _paired_arrays(
     return [(x, y) for x, y in zip(i.tolist(), j.tolist()) if ta[x : x + size] == tb[y : y + size]]
 
 
-def _runs(seq: list[str], lo: int, hi: int, size: int) -> dict[str, list[int]]:
+def runs(seq: Sequence[str], lo: int, hi: int, size: int) -> dict[str, list[int]]:
     """Where each run of ``size`` tokens of ``seq[lo:hi]`` starts, by its text, for the
-    runs that occur at most :data:`_REPEATS` times. Runs are slices of the joined tokens,
+    runs that occur at most :data:`REPEATS` times. Runs are slices of the joined tokens,
     made and counted at C speed (a Python loop over the tokens was most of a
     200,000-character line's diff)."""
     count = hi - lo - size + 1
@@ -372,7 +380,7 @@ def _runs(seq: list[str], lo: int, hi: int, size: int) -> dict[str, list[int]]:
             found[key] = [last[key]]
         elif times == 2:
             found[key] = [first[key], last[key]]
-        elif times <= _REPEATS:
+        elif times <= REPEATS:
             middle.add(key)
     if middle:  # runs seen three times or more: their places in order
         for key, at in zip(keys, places):

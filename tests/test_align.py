@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Sequence
 
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, genre_texts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from difftool import load, normalise
-from difftool.align import align
+from difftool.align import GAP_CAP, align
 from difftool.inline import changed_numbers, cleanup_semantic, diff, tokens
 from difftool.models import Sentence
 from difftool.variants import evaluate
@@ -369,3 +370,42 @@ def test_a_long_line_that_repeats_itself_is_one_change_with_exactly_its_edits(ro
     assert similarity(a, b) > 0.99
     ops = align(sents(a), sents(b)).ops
     assert [op.op for op in ops] == ["change"]
+
+
+# each row about 7 times (paired in order) and 162 times (walked): both past the gap's matrix
+@pytest.mark.parametrize("rows", [250, 6_000])
+def test_a_document_that_repeats_its_sentences_is_aligned_row_for_row(rows):
+    """A table of results as sentences, cycling through 37 rows: round 3 found no unique
+    sentence, gave the gap up as deletions and insertions, and reported 1,235 of the
+    6,000 sentences as moved."""
+    period = 37
+    a = [f"第{k % period}项检查结果合格" for k in range(rows)]
+    b = list(a)
+    rng = random.Random(rows)
+    # one near each end: what is equal at the ends is matched before any anchor
+    changed = sorted([1, *rng.sample(range(3, rows - 3), 2), rows - 2])
+    for k in changed:
+        b[k] = b[k].replace("合格", "不合格")
+    b.insert(rows // 2, "新增一句话说明抽检情况")
+    gone = rows - rows // 4
+    del b[gone + 1]  # a's sentence gone + 1 (b has one more before it)
+    ops = align(sents(*a), sents(*b)).ops
+    kinds = Counter(op.op for op in ops if op.op != "equal")
+    assert kinds == {"change": 4, "insert": 1, "delete": 1}, kinds
+    assert sorted(op.a_range[0] for op in ops if op.op == "change") == changed
+    assert [op.b_range[0] for op in ops if op.op == "insert"] == [rows // 2]
+    assert [op.a_range[0] for op in ops if op.op == "delete"] == [gone]
+
+
+def test_a_long_run_of_edited_sentences_without_an_anchor_is_changes_not_removals():
+    """Every sentence of three reports edited (a word added before each full stop): no
+    sentence is left equal to anchor on, so the gap is far larger than one matrix. Round
+    3 gave it up: 876 sentences removed and 876 inserted, similarity 0.46."""
+    text = "".join(genre_texts()[-8:-5])
+    a = [s for s in normalise(text).text.replace("。", "。\n").splitlines() if len(s) > 8]
+    b = [s[:-1] + "等。" for s in a]
+    assert len(a) * len(b) > 10 * GAP_CAP
+    result = align(sents(*a), sents(*b))
+    assert result.summary["change"] == len(a)
+    assert result.summary["insert"] == result.summary["delete"] == result.summary["move"] == 0
+    assert all("等" in "".join(t for tag, t in op.inline if tag == "insert") for op in result.ops)
