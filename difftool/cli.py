@@ -821,6 +821,7 @@ def _dedup_spark(
     """``dedup --engine spark``: the same groups, computed on a Spark cluster; None when
     the executors wrote them to a Parquet output."""
     from difftool.engines.spark import SparkReport, dedup_spark
+    from difftool.index import MAX_BUCKET
     from difftool.load.walk import walk as walk_folders
 
     conf = []
@@ -864,8 +865,9 @@ def _dedup_spark(
     )
     if report.capped_buckets:
         click.echo(
-            f"docdiff: warning: {report.capped_buckets} LSH buckets held over 1,000 documents"
-            " (shared boilerplate) and were skipped",
+            f"docdiff: note: {report.capped_buckets} LSH buckets held over {MAX_BUCKET} documents"
+            " (many versions of one text, or tiny documents alike): each member was verified"
+            " against a few of the others, not all",
             err=True,
         )
     if to_parquet:

@@ -128,9 +128,33 @@ def lsh_params(num_perm: int, *, floor: float = 0.5, noise: float = 0.1) -> tupl
 
 #: Documents whose band keys are computed at a time.
 _KEY_BATCH = 4096
-#: Buckets larger than this are degenerate (empty or tiny documents): their members are
-#: not paired, to keep the work linear.
+#: Buckets up to this large have every pair of their members verified; a larger one
+#: (hundreds of versions of one report, or tiny documents alike) is linked sparsely
+#: (:func:`bucket_links`), to keep the work linear.
 MAX_BUCKET = 200
+#: Holders of a band key up to which a lookup (``match``) takes them all: many drafts of
+#: one report share their keys, and the filed one must be among the candidates.
+MATCH_BUCKET = 5_000
+#: How many places after it in a large bucket's sorted members each member is paired.
+_LINKS = (1, 2, 3, 5, 8, 13, 21, 34)
+
+
+def bucket_links(members: Sequence[Any]) -> Iterator[tuple[Any, Any]]:
+    """The pairs to verify among a bucket's distinct members, sorted. Up to
+    :data:`MAX_BUCKET` members: every pair. In a larger bucket each member is paired with
+    those 1, 2, 3, 5, 8, 13, 21 and 34 places after it: the work grows linearly, and a
+    family of versions alike is still one group, as each link verifies (1,500 drafts of
+    one report, each with 20 characters changed, were one group of 1,192 and 308
+    documents alone while such buckets were skipped). Both engines pair by this."""
+    if len(members) <= MAX_BUCKET:
+        for i, x in enumerate(members):
+            for y in members[i + 1 :]:
+                yield x, y
+        return
+    for i, x in enumerate(members):
+        for step in _LINKS:
+            if i + step < len(members):
+                yield x, members[i + step]
 
 
 def bucket_pairs(
@@ -168,10 +192,7 @@ def sorted_bucket_pairs(
     low, high = np.minimum(a, b)[keep], np.maximum(a, b)[keep]
     pairs = set(zip(low.tolist(), high.tolist()))
     for start, length in zip(starts[lengths > 2].tolist(), lengths[lengths > 2].tolist()):
-        if length > MAX_BUCKET:
-            continue
-        members = sorted(set(who[start : start + length].tolist()))
-        pairs.update((x, y) for i, x in enumerate(members) for y in members[i + 1 :])
+        pairs.update(bucket_links(sorted(set(who[start : start + length].tolist()))))
     return pairs
 
 
@@ -241,7 +262,7 @@ def _band_lookup(
         recent_ids, recent_sigs = cache.signatures(after=stored.upto)
         try:
             found = (
-                stored.lookup(sorted(set(query.tolist())), MAX_BUCKET)
+                stored.lookup(sorted(set(query.tolist())), MATCH_BUCKET)
                 if _few_since(recent_ids.size, stored, bands)
                 else None
             )
@@ -254,7 +275,7 @@ def _band_lookup(
     ids, sigs = cache.signatures()
     keys, owners = _archive_band_keys(ids, sigs, bands, rows)
     ordered, holders, _ = _store_sorted(cache, keys, owners, int(ids.max()) if ids.size else 0)
-    return lookup_sorted(ordered, holders, query, MAX_BUCKET) if cache.usable else None
+    return lookup_sorted(ordered, holders, query, MATCH_BUCKET) if cache.usable else None
 
 
 def _store_sorted(
@@ -1103,8 +1124,8 @@ class Index:
         for paths in same.values():
             for path in paths[1:]:
                 groups.union(paths[0], path)
-        for a, b in plausible:
-            if self.related(a, b)[0]:
+        for a, b in plausible:  # a pair already joined through others needs no check
+            if groups.find(a) != groups.find(b) and self.related(a, b)[0]:
                 groups.union(a, b)
         touched = {groups.find(p) for p in new | remnant}
         kept_groups = [
@@ -1148,8 +1169,11 @@ class Index:
         ]
         self.load_shingles({distinct[k] for pair in plausible for k in pair})
         for i, j in plausible:
-            if self.related(distinct[i], distinct[j])[0]:
-                groups.union(distinct[i], distinct[j])
+            a, b = distinct[i], distinct[j]
+            # a pair already joined through others needs no check: the groups are the
+            # same (1,500 drafts of one report: 50,000 pairs checked, 30 s, before)
+            if groups.find(a) != groups.find(b) and self.related(a, b)[0]:
+                groups.union(a, b)
         members: dict[str, list[str]] = {}
         for path in sorted(self.fingerprints):
             members.setdefault(groups.find(path), []).append(path)

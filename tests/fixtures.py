@@ -139,3 +139,19 @@ def make_html(path: Path, text: str) -> Path:
 </body></html>"""
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def make_drafts(folder: Path, text: str, count: int, *, seed: int, edits: int = 12) -> Path:
+    """``count`` drafts of ``text`` in ``folder`` (``0000.txt``…), each with ``edits``
+    characters replaced at random places: versions alike enough to share every LSH
+    bucket, as hundreds of drafts of one report do."""
+    import random
+
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for k in range(count):
+        chars = list(text)
+        for _ in range(edits):
+            chars[rng.randrange(len(chars))] = rng.choice("的一是在不了有和人这中大为上个国")
+        (folder / f"{k:04d}.txt").write_text("".join(chars), encoding="utf-8")
+    return folder

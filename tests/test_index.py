@@ -455,3 +455,26 @@ def test_a_warm_dedup_of_an_unchanged_archive_never_imports_numpy(tmp_path):
     cold, warm = outputs
     assert cold == ["0", warm[1], "True"]  # fingerprinting makes arrays
     assert warm == [str(len(ALL_SEEDS)), cold[1], "False"]
+
+
+def test_hundreds_of_versions_of_one_report_are_one_group(tmp_path: Path):
+    """300 drafts of one report, each with a dozen characters changed, share their LSH
+    buckets: buckets of over MAX_BUCKET documents were skipped, and 1,500 such drafts
+    were one group of 1,192 and 308 documents alone. Now each member of such a bucket is
+    linked to a few others, and every draft joins (with and without the cache, which
+    takes the same grouping when the archive grows by a file)."""
+    from fixtures import make_drafts
+
+    from difftool.index import MAX_BUCKET
+
+    text = read(SEED_001)
+    drafts = 300
+    assert drafts > MAX_BUCKET
+    folder = make_drafts(tmp_path / "drafts", text, drafts, seed=300)
+    (folder / "other.txt").write_text(read(SEED_002), encoding="utf-8")
+    result = dedup([folder], cache=None, jobs=1)
+    assert [len(c.members) for c in result.clusters] == [drafts]
+    cache = tmp_path / "cache.sqlite"
+    assert [len(c.members) for c in dedup([folder], cache=cache, jobs=1).clusters] == [drafts]
+    (folder / "9999.txt").write_text(text, encoding="utf-8")
+    assert [len(c.members) for c in dedup([folder], cache=cache, jobs=1).clusters] == [drafts + 1]

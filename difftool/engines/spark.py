@@ -7,8 +7,9 @@ table's text column), LSH band keys (:func:`difftool.fingerprint.band_keys`), th
 short-document lookup (:class:`difftool.index.ShortLookup`), exact verification
 (:func:`difftool.index.verify`) and each group's representative and members
 (:func:`difftool.index.members`). The steps between are Spark's: band keys exploded and
-grouped into buckets (a bucket over ``MAX_BUCKET`` documents is skipped, as embedded,
-and counted), candidate pairs deduplicated, and connected components found by
+grouped into buckets (a bucket over ``MAX_BUCKET`` documents is linked sparsely by
+:func:`difftool.index.bucket_links`, as embedded, and counted), candidate pairs
+deduplicated, and connected components found by
 iterated min-label propagation over the edges (no edge list on the driver).
 
 PySpark is an optional extra (``pip install 'docdiff[spark]'``); nothing here is
@@ -34,6 +35,7 @@ from difftool.index import (
     Member,
     ShortLookup,
     _fingerprint_file,
+    bucket_links,
     could_join,
     is_short,
     lsh_params,
@@ -50,7 +52,7 @@ class SparkMissing(DocdiffError):
 
 @dataclass
 class SparkReport:
-    """Where the time went, stage by stage, and what was capped."""
+    """Where the time went, stage by stage, and how many buckets were linked sparsely."""
 
     stages: list[tuple[str, float]] = field(default_factory=list)
     capped_buckets: int = 0
@@ -150,10 +152,7 @@ def _bucket_pairs(members_: Iterable[str], capped: Any) -> Iterator[tuple[str, s
     keys = sorted(set(members_))
     if len(keys) > MAX_BUCKET:
         capped.add(1)
-        return
-    for i, a in enumerate(keys):
-        for b in keys[i + 1 :]:
-            yield a, b
+    yield from bucket_links(keys)
 
 
 # --- the driver ------------------------------------------------------------------------------
