@@ -56,7 +56,7 @@ else:
     np = lazy_module("numpy")  # a warm dedup never makes an array: see difftool._lazy
 
 #: Normaliser and fingerprint version: part of the cache key, so a change invalidates.
-FINGERPRINT_VERSION = 9  # 3: one shingle size for all documents; 4: key hash from the shingles; 5: pinyin cut by a line break; 6: spaced-out lines closed up; 7: running headers only once a page; 8: and a whole number of pages apart; 9: page marks, wraps before Latin words, numbered English paragraphs
+FINGERPRINT_VERSION = 10  # 3: one shingle size for all documents; 4: key hash from the shingles; 5: pinyin cut by a line break; 6: spaced-out lines closed up; 7: running headers only once a page; 8: and a whole number of pages apart; 9: page marks, wraps before Latin words, numbered English paragraphs; 10: running headers at most a page of characters apart, a '##' line
 DEFAULT_THRESHOLD = 0.7
 DEFAULT_CONTAINMENT = 0.8
 #: Cache rows written at a time while fingerprinting goes on.

@@ -352,6 +352,11 @@ _PAGE_MARKS = frozenset((PAGE_BREAK, PAGE_NUMBER))
 #: on (blank lines not counted: a PDF extractor's double spacing doubles them; a table
 #: extracted one cell a line makes long pages).
 _PAGE_LINES = (10, 150)
+#: Characters of text a page holds at most (a dense English page at 10 points holds
+#: about 5,000): lines that recur further apart are not on every page. Web text has a
+#: paragraph a line, so 137 lines can be 14,000 characters: three copies of a report in
+#: one file had each copy's short lines taken for running headers.
+_PAGE_CHARS = 8_000
 #: How far the lines of text of a page may be from the usual page's (a share of it):
 #: headings, spacing between paragraphs and a table change a page's count a little.
 _PAGE_SLACK = 0.2
@@ -366,8 +371,10 @@ def _once_a_page(lines: list[str], repeated: set[str], hits: list[int]) -> set[s
     ("新时代中国特色社会主义思" at lines 14, 354, 413 and 1742 of a report wrapped at 12
     characters; "識(shí)產(chǎn)權" 526, 608 and 39 lines apart), a title quoted in
     every paragraph ("纲要（草案）" 19 times, 4 to 47 lines apart; 13 times 4 to 59
-    apart with a median of 16 in another layout). A header missing from a few pages, or
-    a file that holds several documents, still counts.
+    apart with a median of 16 in another layout), nor a short line of each copy of a
+    report in a file that holds several (the median gap over :data:`_PAGE_CHARS`). A
+    header missing from a few pages, or a file that holds several documents, still
+    counts.
 
     ``hits`` are the lines (their numbers) that are one of ``repeated``. Gaps are
     counted in lines of text: the share of blank lines (the spaces step has emptied
@@ -377,10 +384,15 @@ def _once_a_page(lines: list[str], repeated: set[str], hits: list[int]) -> set[s
         places[lines[k]].append(k)
     share = 1 - lines.count("") / len(lines)  # of lines that hold text
     found = set()
+    ends: list[int] = []  # where each line ends, in characters: made when first needed
     for line, seen in places.items():
         gaps = sorted(round((b - a) * share) for a, b in pairwise(seen))
         page = gaps[len(gaps) // 2]
         if not _PAGE_LINES[0] <= page <= _PAGE_LINES[1]:
+            continue
+        if not ends:
+            ends = list(accumulate(map(len, lines)))
+        if sorted(ends[b] - ends[a] for a, b in pairwise(seen))[len(gaps) // 2] > _PAGE_CHARS:
             continue
         even = sum(
             1 for gap in gaps if abs(gap - page * max(round(gap / page), 1)) <= page * _PAGE_SLACK
