@@ -6,6 +6,8 @@
    The text is the corpus's last five reports repeated, so few of its runs are unique
    (a table dump repeats itself too); the right answer is one change of about 99.8%.
 2. Realistic pairs (PDF layout against an edited web copy) of 0.5, 1, 2 and 4 MB.
+3. A document that repeats its sentences (a table of 37 rows as sentences, 6,000 to
+   96,000 of them) against a copy with 4 rows changed, one inserted, one removed.
 
 Wall time and peak memory of the whole command (median of ``--repeat``), the growth
 exponent between sizes (log time ratio / log size ratio: 1 is linear), the same for
@@ -87,6 +89,22 @@ def single_line(folder: Path, chars: int) -> tuple[Path, Path]:
     return pa, pb
 
 
+def repeated_rows(folder: Path, rows: int) -> tuple[Path, Path]:
+    """A table of results as sentences, cycling through 37 rows, against a copy with 4
+    rows changed, one inserted and one removed: nothing unique to anchor on (the right
+    answer is 4 changed, 1 inserted, 1 removed)."""
+    a = [f"第{k % 37}项检查结果合格。" for k in range(rows)]
+    b = list(a)
+    for k in (1, rows // 3, 2 * rows // 3, rows - 2):
+        b[k] = b[k].replace("合格", "不合格")
+    b.insert(rows // 2, "新增一句话说明抽检情况。")
+    del b[rows - rows // 4 + 1]
+    pa, pb = folder / f"rows_{rows}_a.txt", folder / f"rows_{rows}_b.txt"
+    pa.write_text("\n".join(a), encoding="utf-8")
+    pb.write_text("\n".join(b), encoding="utf-8")
+    return pa, pb
+
+
 def table(label: str, rows: list[tuple[float, Path, Path]], repeat: int) -> None:
     has_git = shutil.which("git") is not None
     print(f"\n{label}")
@@ -132,6 +150,8 @@ def main() -> None:
             a, b = long_pair(sub, mb)
             pairs.append((float(a.stat().st_size), a, b))
         table("realistic pairs, bytes of side A", pairs, args.repeat)
+        rows = [(float(n), *repeated_rows(folder, n)) for n in (6_000, 24_000, 96_000)]
+        table("a table of 37 rows repeated, sentences (4 changed, 1 in, 1 out)", rows, args.repeat)
 
 
 if __name__ == "__main__":
