@@ -457,3 +457,22 @@ def test_an_insertion_inside_a_sentence_that_repeats_itself_is_only_that(a, b, e
     deleted."""
     segments = diff(a, b)
     assert [(tag, text) for tag, text in segments if tag != "equal"] == edits
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("", "甲乙丙丁" * 12_000),  # one side empty, past the array pass's threshold
+        ("甲" * 10, "甲乙丙丁" * 12_000),  # one side shorter than a run
+        ("甲乙丙丁" * 12_000, "甲乙丙丁" * 11_000 + "戊" + "甲乙丙丁" * 1_000),
+        ("ab " * 20_000, "ab " * 9_000 + "x " + "ab " * 11_000),  # Latin words repeated
+    ],
+)
+def test_long_degenerate_pairs_diff_to_their_texts(a, b):
+    """Long token lists with one side empty, shorter than an anchor, or repeating one
+    word: the array pass, as first written, asked NumPy for an array of negative size,
+    and the diff must still give back each side."""
+    segments = diff(a, b)
+    assert "".join(t for tag, t in segments if tag != "insert") == a
+    assert "".join(t for tag, t in segments if tag != "delete") == b
+    assert sum(len(t) for tag, t in segments if tag != "equal") <= abs(len(a) - len(b)) + 4
