@@ -37,6 +37,9 @@ from difftool.models import Sentence
 DEFAULT_THRESHOLD = 0.3
 #: Similarity for a deleted and an inserted sentence to count as one moved sentence.
 MOVE_THRESHOLD = 0.8
+#: A step of a gap's alignment: ``(kind, a0, a1, b0, b1)``, kind ``pair``, ``delete`` or
+#: ``insert``, indices relative to the gap.
+GapStep = tuple[str, int, int, int, int]
 #: Largest gap (cells of its similarity matrix) aligned by similarity.
 GAP_CAP = 40_000
 #: A split or merge must beat the best single pair by this much similarity.
@@ -237,9 +240,15 @@ def _match_equal(ka: Sequence[str], kb: Sequence[str]) -> list[tuple[int, int]]:
 # --- gaps ------------------------------------------------------------------------------
 
 
+def _very_long(*groups: Sequence[str]) -> bool:
+    """Whether a "sentence" among these is too long for rapidfuzz's exact similarity
+    (its cost grows with the product of the lengths): a table dump on one line."""
+    return any(len(x) > inline.EXACT_SIMILARITY // 2 for group in groups for x in group)
+
+
 def _similarity_matrix(ga: Sequence[str], gb: Sequence[str], cutoff: float) -> list[list[float]]:
     """Each pair's similarity; a very long "sentence"'s below ``cutoff`` may be 0."""
-    if any(len(x) > inline.EXACT_SIMILARITY // 2 for x in (*ga, *gb)):
+    if _very_long(ga, gb):
         # a very long "sentence": each cell in linear time (see inline.similarity)
         return [[inline.similarity(x, y, cutoff=cutoff) for y in gb] for x in ga]
     if len(ga) * len(gb) > 2_500:
@@ -257,7 +266,7 @@ def _align_gap(
     threshold: float,
     ma: Sequence[str],
     mb: Sequence[str],
-) -> list[tuple[str, int, int, int, int]]:
+) -> list[GapStep]:
     """Align a gap; return ``(kind, a0, a1, b0, b1)`` in gap-relative indices.
 
     Kinds: ``pair`` (1:1, 1:2 or 2:1), ``delete``, ``insert``. Dynamic programming
@@ -273,7 +282,7 @@ def _align_gap(
         # ``XY`` / ``Z``: each layout broke a line elsewhere): one layout-only pair
         return [("pair", 0, n, 0, m)]
     if n == 0 or m == 0:
-        out: list[tuple[str, int, int, int, int]] = []
+        out: list[GapStep] = []
         if n:
             out.append(("delete", 0, n, 0, 0))
         if m:
@@ -284,7 +293,7 @@ def _align_gap(
     sim = _similarity_matrix(ga, gb, threshold)
     # every cell's similarity exact (none of a very long sentence, given as 0 under the
     # threshold): the one-to-two step may then be bounded by its two cells
-    exact = not any(len(x) > inline.EXACT_SIMILARITY // 2 for x in (*ga, *gb))
+    exact = not _very_long(ga, gb)
     # the lengths of two neighbours together, for the two-and-two test at each cell (the
     # same words cut elsewhere have the same length, give or take a space or an "…")
     pair_a = [len(x) + len(y) for x, y in pairwise(ma)]
@@ -339,7 +348,7 @@ def _align_gap(
                     if score[i - 2][j - 2] + gain > best:
                         best, how = score[i - 2][j - 2] + gain, (2, 2)
             score[i][j], move[i][j] = best, how
-    steps: list[tuple[str, int, int, int, int]] = []
+    steps: list[GapStep] = []
     i, j = n, m
     while i or j:
         di, dj = move[i][j] or (0, 0)
@@ -361,19 +370,23 @@ def _align_windows(
     threshold: float,
     ma: Sequence[str],
     mb: Sequence[str],
-) -> list[tuple[str, int, int, int, int]]:
+) -> list[GapStep]:
     """A gap too large for one matrix, aligned a window of :data:`_WINDOW` sentences a
     side at a time along its diagonal: each window's steps are kept up to its last pair,
     and the next window starts after it, so what the window's edge cut is aligned again.
     A window without any pair, or whose last pair would take too small a step, is kept
     whole; after :data:`_BARREN` windows in a row without a pair the sides have
     diverged (two unrelated documents), and the rest is deletions and insertions, as
-    it was before windows. Round 3 gave such a gap up as deletions and insertions: a report with a word
-    added to every sentence (800 sentences in a row changed, no anchor among them) was
-    876 sentences removed and 876 inserted, similarity 0.46."""
+    it was before windows. Round 3 gave every such gap up so: a report with a word added
+    to every sentence (800 sentences in a row changed, no anchor among them) was 876
+    sentences removed and 876 inserted, similarity 0.46."""
     n, m = len(ga), len(gb)
-    steps: list[tuple[str, int, int, int, int]] = []
+    steps: list[GapStep] = []
     i = j = 0
+
+    def keep(window: Sequence[GapStep]) -> None:  # a window's steps, placed in the gap
+        steps.extend((kind, i + x0, i + x1, j + y0, j + y1) for kind, x0, x1, y0, y1 in window)
+
     barren = 0  # windows in a row without a pair
     while (n - i) * (m - j) > GAP_CAP:
         if barren == _BARREN:  # the two sides diverged: the rest as before
@@ -385,12 +398,9 @@ def _align_windows(
         barren = barren + 1 if last < 0 else 0
         if last < 0 or window[last][2] + window[last][4] < _WINDOW // 2:
             last = len(window) - 1
-        steps.extend(
-            (kind, i + x0, i + x1, j + y0, j + y1) for kind, x0, x1, y0, y1 in window[: last + 1]
-        )
+        keep(window[: last + 1])
         i, j = i + window[last][2], j + window[last][4]
-    rest = _align_gap(ga[i:], gb[j:], threshold, ma[i:], mb[j:])
-    steps.extend((kind, i + x0, i + x1, j + y0, j + y1) for kind, x0, x1, y0, y1 in rest)
+    keep(_align_gap(ga[i:], gb[j:], threshold, ma[i:], mb[j:]))
     return steps
 
 
@@ -714,9 +724,7 @@ def _move_candidates(deleted: list[str], inserted: list[str]) -> list[tuple[floa
             ),
             reverse=True,
         )
-    if cells > MOVE_CAP or any(
-        len(x) > inline.EXACT_SIMILARITY // 2 for x in (*deleted, *inserted)
-    ):
+    if cells > MOVE_CAP or _very_long(deleted, inserted):
         return []
     from rapidfuzz.process import cdist
 

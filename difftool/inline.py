@@ -378,13 +378,16 @@ def runs(seq: Sequence[str], lo: int, hi: int, size: int) -> dict[str, list[int]
     count = hi - lo - size + 1
     if count <= 0:
         return {}
-    joined = "".join(seq[lo:hi])
-    starts: Sequence[int]
-    if len(joined) == hi - lo:  # a character a token (CJK text)
-        starts = range(count + size)
+    if size == 1:  # the items themselves (sentences, for the alignment)
+        keys = list(seq[lo:hi])
     else:
-        starts = list(accumulate(map(len, seq[lo:hi]), initial=0))
-    keys = list(map(joined.__getitem__, map(slice, starts[:count], starts[size:])))
+        joined = "".join(seq[lo:hi])
+        starts: Sequence[int]
+        if len(joined) == hi - lo:  # a character a token (CJK text)
+            starts = range(count + size)
+        else:
+            starts = list(accumulate(map(len, seq[lo:hi]), initial=0))
+        keys = list(map(joined.__getitem__, map(slice, starts[:count], starts[size:])))
     seen = Counter(keys)
     places = range(lo, lo + count)
     last = dict(zip(keys, places))  # where each run is last and first seen, at C speed
