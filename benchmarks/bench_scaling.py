@@ -8,6 +8,10 @@
 2. Realistic pairs (PDF layout against an edited web copy) of 0.5, 1, 2 and 4 MB.
 3. A document that repeats its sentences (a table of 37 rows as sentences, 6,000 to
    96,000 of them) against a copy with 4 rows changed, one inserted, one removed.
+4. Two unrelated lines each drawn at random from two characters (一 and 二), 50,000 to
+   800,000 of them: no run is unique and every stretch is alike everywhere, the worst
+   case of the inline diff's longest-run search (16 s at 200,000 characters before it
+   was bounded).
 
 Wall time and peak memory of the whole command (median of ``--repeat``), the growth
 exponent between sizes (log time ratio / log size ratio: 1 is linear), the same for
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import random
 import re
 import shutil
 import statistics
@@ -105,6 +110,17 @@ def repeated_rows(folder: Path, rows: int) -> tuple[Path, Path]:
     return pa, pb
 
 
+def two_tokens(folder: Path, chars: int) -> tuple[Path, Path]:
+    """Two unrelated random lines over the alphabet 一二."""
+    rng = random.Random(chars)
+    paths = []
+    for side in "ab":
+        path = folder / f"two_{chars}_{side}.txt"
+        path.write_text("".join(rng.choice("一二") for _ in range(chars)), encoding="utf-8")
+        paths.append(path)
+    return paths[0], paths[1]
+
+
 def table(label: str, rows: list[tuple[float, Path, Path]], repeat: int) -> None:
     has_git = shutil.which("git") is not None
     print(f"\n{label}")
@@ -152,6 +168,8 @@ def main() -> None:
         table("realistic pairs, bytes of side A", pairs, args.repeat)
         rows = [(float(n), *repeated_rows(folder, n)) for n in (6_000, 24_000, 96_000)]
         table("a table of 37 rows repeated, sentences (4 changed, 1 in, 1 out)", rows, args.repeat)
+        two = [(float(n), *two_tokens(folder, n)) for n in (50_000, 200_000, 800_000)]
+        table("two unrelated random lines over 一二, characters", two, args.repeat)
 
 
 if __name__ == "__main__":

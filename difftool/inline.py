@@ -7,7 +7,10 @@ marks fewer unchanged words than a plain LCS: an LCS happily pairs a coincidenta
 and leaves the words around it changed). A clean-up then folds a coincidental
 one-character match inside a rewritten CJK phrase (a ``的`` or a ``，`` that both
 phrases happen to hold) into the edit around it; a whole Latin word or a figure is never
-folded. ``benchmarks/bench_inline.py`` measures both against plain difflib.
+folded. ``benchmarks/bench_inline.py`` measures both against plain difflib. A stretch
+drawn from a handful of tokens, where the longest-run search would cost a multiple of
+the product of its lengths, is matched as a longest common subsequence instead
+(:func:`_matched`).
 """
 
 from __future__ import annotations
@@ -184,14 +187,40 @@ def _direct(
     while p1 > p0 and q1 > q0 and ta[p1 - 1] == tb[q1 - 1]:
         p1, q1 = p1 - 1, q1 - 1
     if p1 > p0 or q1 > q0:
-        matcher = SequenceMatcher(None, ta[p0:p1], tb[q0:q1], autojunk=False)
         ops += [
-            (t, p0 + i1, p0 + i2, q0 + j1, q0 + j2) for t, i1, i2, j1, j2 in matcher.get_opcodes()
+            (t, p0 + i1, p0 + i2, q0 + j1, q0 + j2)
+            for t, i1, i2, j1, j2 in _matched(ta[p0:p1], tb[q0:q1])
         ]
     if p1 < a1:
         ops.append(("equal", p1, a1, q1, b1))
     out.extend(ops)
     return ops
+
+
+#: What difflib's longest-run search may cost in a stretch, in token pairs it compares
+#: (for each token of a, the places of that token in b; about half a microsecond each)
+#: per token of the stretch, spaces left out. Report text stays far below it: its
+#: commonest tokens (``，`` ``的`` ``the``) are a few in a hundred, so a 3,000-token
+#: stretch costs about 8 a token. A stretch drawn from a handful of tokens (a table of
+#: 一 and 二, a row of dots and dashes) costs hundreds: 0.5 s a window of 3,000 tokens,
+#: 16 s for a 200,000-character line.
+MATCHER_COST = 32
+#: Below this many pairs in all, difflib runs whatever the stretch (a few milliseconds).
+_MATCHER_FLOOR = 20_000
+
+
+def _matched(a: list[str], b: list[str]) -> list[Opcode]:
+    """Opcodes of a stretch: difflib's longest common runs first, or, where that would
+    cost more than :data:`MATCHER_COST`, a longest common subsequence (rapidfuzz's
+    bit-parallel Indel, a thousandth of the time), whose coincidental one-token
+    matches the clean-up folds away."""
+    counts = Counter(b)
+    cost = sum(counts[t] * n for t, n in Counter(a).items() if not t.isspace())
+    if cost <= max(_MATCHER_FLOOR, MATCHER_COST * (len(a) + len(b))):
+        return list(SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
+    return [
+        (op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in Indel.opcodes(a, b)
+    ]
 
 
 def _windowed(

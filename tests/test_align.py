@@ -476,3 +476,45 @@ def test_long_degenerate_pairs_diff_to_their_texts(a, b):
     assert "".join(t for tag, t in segments if tag != "insert") == a
     assert "".join(t for tag, t in segments if tag != "delete") == b
     assert sum(len(t) for tag, t in segments if tag != "equal") <= abs(len(a) - len(b)) + 4
+
+
+def _two_token_line(n: int, seed: int) -> str:
+    rng = random.Random(seed)
+    return "".join(rng.choice("一二") for _ in range(n))
+
+
+def test_a_stretch_from_two_tokens_is_not_searched_run_by_run(monkeypatch):
+    """difflib's longest-run search compares, for each token of a, every place of that
+    token in b: over an alphabet of two that is half the product of the lengths (0.5 s
+    a 3,000-token window; two unrelated 200,000-character lines took 16 s). Such a
+    stretch is matched as a longest common subsequence; report text is not."""
+    import difftool.inline as inline_module
+
+    searched: list[int] = []
+    matcher = inline_module.SequenceMatcher
+
+    def spy(junk, a, b, autojunk):
+        searched.append(len(a) + len(b))
+        return matcher(junk, a, b, autojunk=autojunk)
+
+    monkeypatch.setattr(inline_module, "SequenceMatcher", spy)
+    a, b = _two_token_line(1_400, 1), _two_token_line(1_400, 2)
+    segments = diff(a, b)
+    assert "".join(t for tag, t in segments if tag != "insert") == a
+    assert "".join(t for tag, t in segments if tag != "delete") == b
+    assert all(n < 400 for n in searched), searched  # small stretches only, if any
+    # a long sentence of a real report, edited, keeps the longest-runs-first search
+    searched.clear()
+    text = genre_texts()[-8].replace("\n", "")[1_000:2_400]
+    edited = text[:200] + "甲乙" + text[202:1_200] + text[1_205:]
+    real = diff(text, edited)
+    assert max(searched) > 1_800
+    assert [t for tag, t in real if tag == "insert"] == ["甲乙"]
+
+
+@pytest.mark.parametrize("n", [3_000, 60_000])  # one window; the anchored walk
+def test_unrelated_lines_from_two_tokens_diff_to_their_texts(n):
+    a, b = _two_token_line(n, 3), _two_token_line(n, 4)
+    segments = diff(a, b)
+    assert "".join(t for tag, t in segments if tag != "insert") == a
+    assert "".join(t for tag, t in segments if tag != "delete") == b
