@@ -231,9 +231,51 @@ static PyObject *fingerprint(PyObject *self, PyObject *args)
     return result;
 }
 
+/* pack(shingles) -> bytes: the cache's encoding of a sorted shingle set, as
+ * difftool.cache.pack_shingles writes it: b"g", the first value (four bytes,
+ * little-endian) and the gaps to the next (two bytes each), or, when a gap does not fit
+ * in two bytes, b"p" and the plain four-byte values; b"p" alone for an empty set. */
+static PyObject *pack(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer view;
+    if (!PyArg_ParseTuple(args, "y*", &view))
+        return NULL;
+    if (view.len % 4 != 0) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "not a buffer of uint32 values");
+        return NULL;
+    }
+    Py_ssize_t n = view.len / 4;
+    const uint32_t *values = view.buf;
+    int narrow = 1;
+    for (Py_ssize_t i = 1; i < n && narrow; i++)
+        narrow = values[i] - values[i - 1] < 65536u;
+    Py_ssize_t size = n == 0 ? 1 : (narrow ? 1 + 4 + 2 * (n - 1) : 1 + 4 * n);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, size);
+    if (out == NULL) {
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    unsigned char *p = (unsigned char *)PyBytes_AS_STRING(out);
+    *p++ = (n > 0 && narrow) ? 'g' : 'p';
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint32_t v = (narrow && i > 0) ? values[i] - values[i - 1] : values[i];
+        *p++ = (unsigned char)v;
+        *p++ = (unsigned char)(v >> 8);
+        if (!narrow || i == 0) {
+            *p++ = (unsigned char)(v >> 16);
+            *p++ = (unsigned char)(v >> 24);
+        }
+    }
+    PyBuffer_Release(&view);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"fingerprint", fingerprint, METH_VARARGS,
      "fingerprint(text, k, num_perm) -> (key_hash, tokens, holes, shingles, signatures)"},
+    {"pack", pack, METH_VARARGS, "pack(shingles) -> the cache's encoding of a shingle set"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -44,7 +44,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from difftool._lazy import lazy_module
 from difftool.errors import CacheError
-from difftool.fingerprint import Fingerprint, from_row, no_shingles
+from difftool.fingerprint import (  # the shingle sets' encoding is fingerprinting's
+    Fingerprint,
+    from_row,
+    no_shingles,
+    unpack_shingles,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -242,34 +247,6 @@ def stat(path: str) -> Stat:
     st = os.stat(path)
     key = identity(st) + text_key(_absolute(path))
     return Stat(path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, key)
-
-
-#: Shingle-set encodings: a tag byte, then the sorted values as the first one (four
-#: bytes) and the gaps to the next (two bytes each; a 3,000-shingle report's gaps are
-#: about 5,000), or, when a gap is wider, the plain four-byte values.
-_GAPS, _PLAIN = b"g", b"p"
-
-
-def pack_shingles(values: npt.NDArray[np.uint32]) -> bytes:
-    if values.size == 0:
-        return _PLAIN
-    gaps = np.diff(values)
-    if gaps.size == 0 or int(gaps.max()) < 1 << 16:
-        return _GAPS + values[:1].astype("<u4").tobytes() + gaps.astype("<u2").tobytes()
-    return _PLAIN + values.astype("<u4").tobytes()
-
-
-def unpack_shingles(data: bytes) -> npt.NDArray[np.uint32]:
-    """The sorted shingle values; ValueError when the bytes are not an encoding of them."""
-    tag, body = data[:1], data[1:]
-    if tag == _PLAIN and len(body) % 4 == 0:
-        return np.frombuffer(body, dtype="<u4").astype(np.uint32)
-    if tag == _GAPS and len(body) >= 4 and len(body) % 2 == 0:
-        first = np.frombuffer(body[:4], dtype="<u4").astype(np.uint32)
-        gaps = np.frombuffer(body[4:], dtype="<u2").astype(np.uint32)
-        values: npt.NDArray[np.uint32] = np.cumsum(np.concatenate((first, gaps)), dtype=np.uint32)
-        return values
-    raise ValueError("not a shingle set")
 
 
 def _pack(fp: Fingerprint) -> tuple[bytes, bytes]:
@@ -659,7 +636,7 @@ class SignatureCache:
             self._give_up(exc)
 
     def put_many(self, items: Iterable[tuple[Stat, Fingerprint, bytes]]) -> None:
-        """Store fingerprints, each with its shingle set as :func:`pack_shingles` packs
+        """Store fingerprints, each with its shingle set as :func:`~difftool.fingerprint.pack_shingles` packs
         it; a failure disables the cache for the rest of the run."""
         if self._db is None:
             return

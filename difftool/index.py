@@ -22,6 +22,7 @@ import math
 import os
 import sqlite3
 import time
+import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -29,8 +30,6 @@ from typing import TYPE_CHECKING, Any
 
 from difftool._lazy import lazy_module
 from difftool.cache import SignatureCache, Stat, default_path, identity, lookup_sorted, stat
-from difftool.cache import pack_shingles as pack
-from difftool.cache import unpack_shingles as unpack
 from difftool.errors import DocdiffError
 from difftool.fingerprint import (
     SHORT_TOKENS,
@@ -39,11 +38,12 @@ from difftool.fingerprint import (
     band_keys,
     common,
     fingerprint,
+    fingerprint_row,
     from_row,
     no_shingles,
     overlap,
-    to_row,
 )
+from difftool.fingerprint import unpack_shingles as unpack
 from difftool.limits import DEFAULT_MAX_SIZE
 
 if TYPE_CHECKING:
@@ -205,10 +205,14 @@ def _band_tag(keys: npt.NDArray[np.uint64], bands: int) -> npt.NDArray[np.uint64
     return tags.reshape(-1)
 
 
-def _fingerprint_file(
-    args: tuple[str, int, int, int],
-) -> tuple[str, Fingerprint | None, str | None]:
-    """Worker: load, normalise and fingerprint one file (runs in a child process)."""
+_Made = typing.TypeVar("_Made")
+
+
+def _fingerprinted(
+    args: tuple[str, int, int, int], make: Callable[[str, int, int], _Made]
+) -> tuple[str, _Made | None, str | None]:
+    """Load and normalise one file and ``make(key, k, num_perm)`` of it; a fault of
+    the file is its error entry, never the run's (runs in a child process)."""
     from difftool.load import load
     from difftool.normalise import TOKEN_STEPS, normalise
 
@@ -216,7 +220,7 @@ def _fingerprint_file(
     try:
         doc = load(path, max_size=max_size, digest=False)
         key = normalise(doc.text, steps=TOKEN_STEPS, mapped=False).text
-        return path, fingerprint(key, k=k, num_perm=num_perm), None
+        return path, make(key, k, num_perm), None
     except DocdiffError as exc:
         message = str(exc)
         prefix = f"{path}: "
@@ -227,6 +231,13 @@ def _fingerprint_file(
         return path, None, "nested too deeply to read"
     except Exception as exc:  # any fault of one document is its error entry, never the run's
         return path, None, f"cannot read it ({type(exc).__name__}: {exc})"
+
+
+def _fingerprint_file(
+    args: tuple[str, int, int, int],
+) -> tuple[str, Fingerprint | None, str | None]:
+    """Worker: load, normalise and fingerprint one file."""
+    return _fingerprinted(args, lambda key, k, num_perm: fingerprint(key, k=k, num_perm=num_perm))
 
 
 #: Rows added since the band index was written that a lookup compares directly; past
@@ -327,10 +338,12 @@ def _fingerprint_packed(
 ) -> tuple[str, Row | None, bytes, str | None]:
     """Worker: :func:`_fingerprint_file`, sent back as plain values, with the shingle set
     packed as the cache stores it (half the bytes, packed once, in parallel)."""
-    path, fp, error = _fingerprint_file(args)
-    if fp is None:
+    path, made, error = _fingerprinted(
+        args, lambda key, k, num_perm: fingerprint_row(key, k=k, num_perm=num_perm)
+    )
+    if made is None:
         return path, None, b"", error
-    return path, to_row(fp), pack(fp.shingles), None
+    return path, made[0], made[1], None
 
 
 class _UnionFind:

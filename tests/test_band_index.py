@@ -14,6 +14,7 @@ import pytest
 from conftest import genre_texts
 
 from difftool import cache as cache_module
+from difftool import fingerprint as fp_module
 from difftool import index as index_module
 from difftool.index import Index, dedup
 from difftool.matching import NothingSimilar, match
@@ -199,21 +200,21 @@ def test_a_lookup_reads_a_page_or_two_whatever_the_index_size(tmp_path):
 @pytest.mark.parametrize("values", [[], [0], [5, 6], [0, 70_000], [(1 << 24) - 1]])
 def test_shingle_sets_round_trip(values):
     array = np.array(values, dtype=np.uint32)
-    packed = cache_module.pack_shingles(array)
-    assert np.array_equal(cache_module.unpack_shingles(packed), array)
+    packed = fp_module.pack_shingles(array)
+    assert np.array_equal(fp_module.unpack_shingles(packed), array)
 
 
 def test_random_shingle_sets_round_trip_and_gaps_save_a_third():
     rng = np.random.default_rng(9)
     for size in (1, 2, 50, 3000, 20_000):
         array = np.unique(rng.integers(0, 1 << 24, size).astype(np.uint32))
-        packed = cache_module.pack_shingles(array)
-        assert np.array_equal(cache_module.unpack_shingles(packed), array)
+        packed = fp_module.pack_shingles(array)
+        assert np.array_equal(fp_module.unpack_shingles(packed), array)
         if size >= 3000:
             assert len(packed) < 2.1 * array.size + 8
     for bad in (b"", b"g12", b"p123", b"x1234"):
         with pytest.raises(ValueError):
-            cache_module.unpack_shingles(bad)
+            fp_module.unpack_shingles(bad)
 
 
 def test_an_older_cache_is_rebuilt_with_a_warning(archive, tmp_path):

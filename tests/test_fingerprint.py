@@ -17,7 +17,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from difftool import fingerprint as fp_module
-from difftool.fingerprint import Fingerprint, _fingerprint_numpy, fingerprint
+from difftool.fingerprint import (
+    Fingerprint,
+    _fingerprint_numpy,
+    _pack_numpy,
+    fingerprint,
+    fingerprint_row,
+    from_row,
+    pack_shingles,
+    unpack_shingles,
+)
 from difftool.normalise import TOKEN_STEPS, normalise
 
 
@@ -87,6 +96,31 @@ def test_native_equals_numpy_on_reports():
     for text in texts:
         for key in (text, normalise(text, steps=TOKEN_STEPS).text):
             assert same(fingerprint(key), _fingerprint_numpy(key))
+
+
+def test_a_worker_row_is_the_fingerprint_with_its_shingles_packed():
+    for text in [read(seed) for seed in ALL_SEEDS] + ["", "一", "ab cd"]:
+        for k, num_perm in ((5, 128), (1, 16), (40, 2)):
+            row, packed = fingerprint_row(text, k=k, num_perm=num_perm)
+            assert same(
+                from_row(row, unpack_shingles(packed)), fingerprint(text, k=k, num_perm=num_perm)
+            )
+            assert row[3] == fingerprint(text, k=k, num_perm=num_perm).shingles.size
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(st.integers(0, (1 << 24) - 1), st.integers(0, 0xFFFFFFFF)), max_size=400),
+    st.sampled_from([0, 1, 65_535, 65_536]),
+)
+def test_native_packing_equals_numpy(values: list[int], gap: int):
+    """Gaps of 65,535 still fit two bytes; 65,536 does not (the plain form)."""
+    if values:
+        values.append(min(values[0] + gap, 0xFFFFFFFF))
+    array = np.unique(np.array(values, dtype=np.uint32))
+    packed = pack_shingles(array)
+    assert packed == _pack_numpy(array)
+    assert np.array_equal(unpack_shingles(packed), array)
 
 
 def test_native_refuses_what_numpy_refuses():
