@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from itertools import chain
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
@@ -249,15 +250,19 @@ def _pager() -> subprocess.Popen[bytes] | None:
         return None
 
 
-def _emit(text: str, output: str | None) -> None:
-    """Write a rendered report to ``output`` (``-`` or None: stdout). The file is written
-    beside its final name and renamed, so a failed run leaves no half report."""
+def _emit(text: str | Iterable[str], output: str | None) -> None:
+    """Write a rendered report, whole or piece by piece, to ``output`` (``-`` or None:
+    stdout). The file is written beside its final name and renamed, so a failed run
+    leaves no half report."""
+    pieces = [text] if isinstance(text, str) else text
     if output in (None, "-"):
-        click.echo(text, nl=False)
+        for piece in pieces:
+            click.echo(piece, nl=False)
         return
     assert output is not None
     with _report_file(output) as handle:
-        handle.write(text)
+        for piece in pieces:
+            handle.write(piece)
 
 
 def _not_over_inputs(output: str | None, *inputs: str) -> None:
@@ -438,7 +443,7 @@ def diff_command(
     if fmt == "json":
         from difftool.render import json as render_json
 
-        _emit(render_json.render(comparison) + "\n", output)
+        _emit(chain(render_json.pieces(comparison), ["\n"]), output)
     elif fmt == "html":
         from difftool.render import html
 

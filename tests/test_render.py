@@ -91,6 +91,25 @@ def test_unified_diff_over_sentences():
     assert "+广东省市场监督管理局" in lines
 
 
+def test_json_written_op_by_op_is_the_json_of_the_whole(tmp_path):
+    """The report is written a piece at a time (its dicts held whole took twelve times
+    its bytes), and is byte for byte what dumping the whole dict gives: with ops, with
+    one, and with none."""
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    for a, b in ((SEED_000, SEED_001), (SEED_000, SEED_000), (empty, empty)):
+        comparison = compare_files(a, b)
+        whole = json.dumps(render_json.to_dict(comparison), ensure_ascii=False, indent=2)
+        assert render_json.render(comparison) == whole
+        ops = len(comparison.ops)
+        # the head, each op, and the end
+        assert len(list(render_json.pieces(comparison))) == 1 + ops + 1
+    assert [len(compare_files(a, b).ops) for a, b in ((SEED_000, SEED_000), (empty, empty))] == [
+        1,
+        0,
+    ]
+
+
 def test_json_has_the_documented_shape():
     data = json.loads(render_json.render(COMPARISON))
     assert set(data) >= {"a", "b", "similarity", "summary", "ops"}
