@@ -250,9 +250,11 @@ def stat(path: str) -> Stat:
 
 
 def _pack(fp: Fingerprint) -> tuple[bytes, bytes]:
+    """The signature and the halves' as stored: little-endian (no copy where that is the
+    machine's order)."""
     return (
-        fp.signature.astype("<u8").tobytes(),
-        np.concatenate(fp.halves).astype("<u8").tobytes(),
+        fp.signature.astype("<u8", copy=False).tobytes(),
+        np.concatenate(fp.halves).astype("<u8", copy=False).tobytes(),
     )
 
 
