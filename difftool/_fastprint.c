@@ -232,7 +232,7 @@ static PyObject *fingerprint(PyObject *self, PyObject *args)
 }
 
 /* pack(shingles) -> bytes: the cache's encoding of a sorted shingle set, as
- * difftool.cache.pack_shingles writes it: b"g", the first value (four bytes,
+ * difftool.fingerprint._pack_numpy writes it: b"g", the first value (four bytes,
  * little-endian) and the gaps to the next (two bytes each), or, when a gap does not fit
  * in two bytes, b"p" and the plain four-byte values; b"p" alone for an empty set. */
 static PyObject *pack(PyObject *self, PyObject *args)

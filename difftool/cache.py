@@ -638,8 +638,9 @@ class SignatureCache:
             self._give_up(exc)
 
     def put_many(self, items: Iterable[tuple[Stat, Fingerprint, bytes]]) -> None:
-        """Store fingerprints, each with its shingle set as :func:`~difftool.fingerprint.pack_shingles` packs
-        it; a failure disables the cache for the rest of the run."""
+        """Store fingerprints, each with its shingle set packed
+        (:func:`difftool.fingerprint.pack_shingles`); a failure disables the cache for
+        the rest of the run."""
         if self._db is None:
             return
         rows = list(items)

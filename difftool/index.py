@@ -22,11 +22,10 @@ import math
 import os
 import sqlite3
 import time
-import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from difftool._lazy import lazy_module
 from difftool.cache import SignatureCache, Stat, default_path, identity, lookup_sorted, stat
@@ -205,7 +204,7 @@ def _band_tag(keys: npt.NDArray[np.uint64], bands: int) -> npt.NDArray[np.uint64
     return tags.reshape(-1)
 
 
-_Made = typing.TypeVar("_Made")
+_Made = TypeVar("_Made")
 
 
 def _fingerprinted(
