@@ -448,16 +448,20 @@ def overlap(a: U32, b: U32) -> tuple[float, float]:
     return shared / (a.size + b.size - shared), shared / min(a.size, b.size)
 
 
+def jaccard_containment(a: U32, b: U32) -> tuple[float, float]:
+    """``(Jaccard of a and b, share of a's shingles found in b)``, from one count of
+    what they share (``match`` asks both of every version on its shortlist)."""
+    if a.size == 0:
+        return (1.0 if b.size == 0 else 0.0), 1.0
+    shared = common(a, b)
+    return shared / (a.size + b.size - shared), shared / a.size
+
+
 def jaccard(a: U32, b: U32) -> float:
     """Exact Jaccard similarity of two sorted unique shingle arrays."""
-    if a.size == 0 and b.size == 0:
-        return 1.0
-    shared = common(a, b)
-    return shared / (a.size + b.size - shared)
+    return jaccard_containment(a, b)[0]
 
 
 def containment(a: U32, b: U32) -> float:
     """Share of ``a``'s shingles found in ``b``."""
-    if a.size == 0:
-        return 1.0
-    return common(a, b) / a.size
+    return jaccard_containment(a, b)[1]

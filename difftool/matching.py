@@ -32,6 +32,7 @@ from difftool.fingerprint import (
     Fingerprint,
     common,
     fingerprint,
+    jaccard_containment,
 )
 from difftool.index import Index, walk_spec
 from difftool.limits import DEFAULT_MAX_SIZE
@@ -130,18 +131,9 @@ def _scored(
     scored = []
     for path in paths:
         fp = index.fingerprints[path]
-        scored.append((path, *_jaccard_and_containment(query.shingles, fp.shingles)))
+        scored.append((path, *jaccard_containment(query.shingles, fp.shingles)))
     scored.sort(key=lambda item: (-max(item[1], item[2] * 0.99), item[0]))
     return scored
-
-
-def _jaccard_and_containment(query: np.ndarray, other: np.ndarray) -> tuple[float, float]:
-    """:func:`jaccard` of the two and :func:`containment` of the query, from one count of
-    the shingles they share (a shortlist of many drafts alike counted each twice)."""
-    if query.size == 0:
-        return (1.0 if other.size == 0 else 0.0), 1.0
-    shared = common(query, other)
-    return shared / (query.size + other.size - shared), shared / query.size
 
 
 def _shortlist(
