@@ -428,16 +428,24 @@ def band_keys(signatures: U64, bands: int, rows: int) -> U64:
     return keys
 
 
+def found_in(ordered: npt.NDArray[Any], values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Which of ``values`` the sorted array ``ordered`` holds: a binary search of each.
+    (``np.isin`` on 64-bit keys calls ``np.unique``, which imports ``numpy.ma``: 15 ms of
+    a 0.3 s ``match``.)"""
+    if ordered.size == 0:
+        return np.zeros(values.shape, dtype=bool)
+    at = np.searchsorted(ordered, values)
+    at[at == ordered.size] = ordered.size - 1
+    hit: npt.NDArray[np.bool_] = ordered[at] == values
+    return hit
+
+
 def common(a: U32, b: U32) -> int:
     """How many values two sorted unique arrays share: a binary search of the smaller in
     the larger, without the concatenation and sort of ``np.intersect1d``."""
     if a.size > b.size:
         a, b = b, a
-    if a.size == 0:
-        return 0
-    at = np.searchsorted(b, a)
-    at[at == b.size] = b.size - 1
-    return int(np.count_nonzero(b[at] == a))
+    return int(np.count_nonzero(found_in(b, a))) if a.size else 0
 
 
 def overlap(a: U32, b: U32) -> tuple[float, float]:

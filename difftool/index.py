@@ -38,6 +38,7 @@ from difftool.fingerprint import (
     common,
     fingerprint,
     fingerprint_row,
+    found_in,
     from_row,
     no_shingles,
     overlap,
@@ -280,7 +281,7 @@ def _band_lookup(
             found = None
         if found is not None:
             keys, owners = _archive_band_keys(recent_ids, recent_sigs, bands, rows)
-            found.update(np.unique(owners[np.isin(keys, query)]).tolist())
+            found.update(owners[found_in(np.sort(query), keys)].tolist())
             return found if cache.usable else None
     ids, sigs = cache.signatures()
     keys, owners = _archive_band_keys(ids, sigs, bands, rows)
@@ -1058,7 +1059,7 @@ class Index:
             if not fp_list:
                 return np.zeros(0, dtype=np.uint64)
             signatures = np.stack([part for fp in fp_list for part in (fp.signature, *fp.halves)])
-            return np.unique(_band_tag(band_keys(signatures, bands, rows), bands))
+            return np.sort(_band_tag(band_keys(signatures, bands, rows), bands).ravel())
 
         query = keys_of([*new, *removed, *remnant])
         # each key's holders, counted as sorted_bucket_pairs counts them: each row as
@@ -1070,7 +1071,7 @@ class Index:
         if found is None or not cache.usable:
             return None
         recent_keys, recent_owners = _archive_band_keys(recent_ids, recent_sigs, bands, rows)
-        hit = np.isin(recent_keys, query)
+        hit = found_in(query, recent_keys)
         for key, row in zip(recent_keys[hit].tolist(), recent_owners[hit].tolist()):
             found[key].append(row)
         now_of = {row: path for path, row in ids.items()}
