@@ -14,7 +14,9 @@ In the same run it times, in each of ``--repeat`` rounds:
   or rensa's ``RMinHash(128).update`` and ``RMinHashLSH(threshold, 128, 16)`` (``pip
   install '.[bench]'``); union-find over the LSH candidates;
 * ``docdiff dedup --jobs 2`` from a cold cache; with ``--jobs-scaling`` at once the same
-  cold run with ``--jobs 1``; then again with the cache warm; last, warm after 10 edited
+  cold run with ``--jobs 1``, and what two processes give over one on the machine at
+  that moment (two pure-CPU tasks, see ``common.parallel_ceiling``): the ceiling any
+  ``--jobs 2`` meets on a shared machine; then again with the cache warm; last, warm after 10 edited
   copies were added (in a folder removed again after) and after 10 archived files were
   moved out (and back after);
 * ``docdiff match`` of a PDF-layout copy against the warm cache, twice; then with
@@ -47,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import compile_once  # noqa: E402
+from common import compile_once, parallel_ceiling  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "national_work_reports"
 
@@ -362,6 +364,7 @@ def main() -> None:
     # pair and the median of the pairs' ratios is what is printed
     paired: dict[str, list[float]] = {name: [] for name in references.values()}
     cold, warm, one_job, first_queries, queries, trusted, bare = [], [], [], [], [], [], []
+    ceilings: list[float] = []
     added: list[tuple[float, float, str]] = []
     removed: list[tuple[float, float, str]] = []
     same_warm: list[bool] = []
@@ -387,6 +390,7 @@ def main() -> None:
                     paired[name].append(runs[-1][0] / cold[-1][0])
             if args.jobs_scaling:  # the same cold run on one process, right after
                 one_job.append(run(dedup_cmd(1, str(Path(tmp) / "one.sqlite"))))
+                ceilings.append(parallel_ceiling())  # what two processes could give now
             warm.append(run(dedup_cmd(2)))
             same_warm.append(
                 json.loads(warm[-1][2])["clusters"] == json.loads(cold[-1][2])["clusters"]
@@ -444,6 +448,15 @@ def main() -> None:
         print(
             f"--jobs 2 is {statistics.median(ratios):.2f}x --jobs 1 (cold; median of "
             f"{len(ratios)} paired runs: {', '.join(f'{r:.2f}' for r in ratios)})"
+        )
+        # the reference: two pure-CPU tasks in two processes over one, each round
+        shares = sorted(
+            one[0] / two[0] / ceiling for one, two, ceiling in zip(one_job, cold, ceilings)
+        )
+        print(
+            f"two processes on this machine now (pure CPU): {statistics.median(ceilings):.2f}x "
+            f"one ({', '.join(f'{c:.2f}' for c in ceilings)}); --jobs 2 took "
+            f"{statistics.median(shares):.0%} of it (median of the rounds' shares)"
         )
     print(f"cache: {cache_mb:.0f} MB for {len(truth)} documents")
     q = statistics.median(r[0] for r in queries)

@@ -50,3 +50,31 @@ def run_in(tree: Path, code: str, *args: str) -> str:
         check=True,
     )
     return done.stdout
+
+
+def _spin(loops: int) -> float:
+    """Pure-Python arithmetic, no memory traffic to speak of: CPU time, nothing else."""
+    total = 0
+    for i in range(loops):
+        total += i * i
+    return float(total)
+
+
+def parallel_ceiling(loops: int = 4_000_000) -> float:
+    """What two processes give on this machine now: two equal CPU-bound tasks one after
+    the other in this process, over the same two in a pool of two processes (the pool
+    started before the clock). 2.0 on two idle cores; on a shared machine whose other
+    tenants take a core, less, and no program's ``--jobs 2`` can beat it."""
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    start = time.perf_counter()
+    _spin(loops)
+    _spin(loops)
+    serial = time.perf_counter() - start
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        list(pool.map(_spin, [1, 1]))  # both workers started
+        start = time.perf_counter()
+        list(pool.map(_spin, [loops, loops], chunksize=1))
+        parallel = time.perf_counter() - start
+    return serial / parallel
