@@ -21,8 +21,8 @@ def compile_once() -> None:
 @contextmanager
 def baseline_tree(revision: str, folder: Path) -> Iterator[Path]:
     """A git worktree of ``revision`` in ``folder``, set up as this tree is (the compiled
-    fingerprint pass copied in when it was built here, the modules compiled), removed
-    after; exits with one line when git cannot make it."""
+    fingerprint pass built from the revision's own source when it was built here, the
+    modules compiled), removed after; exits with one line when git cannot make it."""
     tree = folder / "baseline"
     made = subprocess.run(
         ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), revision],
@@ -31,8 +31,12 @@ def baseline_tree(revision: str, folder: Path) -> Iterator[Path]:
     if made.returncode:
         sys.exit(f"git worktree {revision} failed: {made.stderr.decode().strip()}")
     try:
-        for built in ROOT.glob("difftool/_fastprint*.so"):
-            (tree / "difftool" / built.name).write_bytes(built.read_bytes())
+        if any(ROOT.glob("difftool/_fastprint*.so")) and (tree / "setup.py").exists():
+            # its own C source, not this tree's build: a change to the C is what is timed
+            build = [sys.executable, "setup.py", "-q", "build_ext", "--inplace"]
+            built = subprocess.run(build, cwd=tree, capture_output=True)
+            if built.returncode:
+                sys.exit(f"building {revision}'s extension failed: {built.stderr.decode()[-500:]}")
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "difftool")])
         yield tree
     finally:
