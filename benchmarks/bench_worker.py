@@ -3,7 +3,8 @@
 Times, on the first ``--docs`` documents of the benchmark archive (made by
 ``bench_dedup.py`` into ``--dir`` if it is not there), the parts of the worker that
 fingerprints one document: reading the file, decoding it, the mojibake repair, the
-normaliser's token profile, and the whole worker function (all of them, with
+normaliser's token profile, the fingerprint of that profile (the compiled pass where it
+is built; each revision's own), and the whole worker function (all of them, with
 fingerprinting and packing the shingle set). Each part runs in a fresh process, this
 tree's and ``--baseline``'s in turn, ``--repeat`` times; it prints the medians in µs a
 document and this tree's time over the baseline's. The machine is shared and its speed
@@ -28,7 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_dedup import archive  # noqa: E402
 from common import baseline_tree, compile_once, run_in  # noqa: E402
 
-PARTS = ("read", "decode", "mojibake repair", "token normalise", "whole worker")
+PARTS = ("read", "decode", "mojibake repair", "token normalise", "fingerprint", "whole worker")
 
 # run in each tree's own process: only names both revisions have
 _TIMER = r"""
@@ -44,11 +45,14 @@ texts = [decode(d)[0] for d in datas]
 loaded = [load(f, digest=False).text for f in files]
 lean = {"mapped": False} if "mapped" in normalise.normalise.__code__.co_varnames else {}
 jobs = [(f, 5, 128, 1 << 30) for f in files]
+keys = [normalise.normalise(t, steps=normalise.TOKEN_STEPS, **lean).text for t in loaded]
+from difftool.fingerprint import fingerprint
 parts = (
     (_read_bytes, files),
     (decode, datas),
     (mojibake.repair, texts),
     (lambda t: normalise.normalise(t, steps=normalise.TOKEN_STEPS, **lean), loaded),
+    (fingerprint, keys),
     (_fingerprint_packed, jobs),
 )
 out = []
@@ -85,11 +89,15 @@ def main() -> None:
                 line = run_in(tree, _TIMER, str(args.dir), str(args.docs))
                 times[name].append([float(x) for x in line.split()])
     print(f"{args.docs} documents of {args.dir}, median of {args.repeat} alternating processes")
+    print("(ratio: the median of each round's ratio, the two processes a few seconds apart)")
     print(f"{'part':20s} {'this tree µs':>13s} {args.baseline + ' µs':>13s} {'ratio':>7s}")
     for k, part in enumerate(PARTS):
         ours = statistics.median(run[k] for run in times["this tree"])
         theirs = statistics.median(run[k] for run in times[args.baseline])
-        print(f"{part:20s} {ours:13.1f} {theirs:13.1f} {ours / theirs:7.2f}")
+        paired = statistics.median(
+            a[k] / b[k] for a, b in zip(times["this tree"], times[args.baseline])
+        )
+        print(f"{part:20s} {ours:13.1f} {theirs:13.1f} {paired:7.2f}")
 
 
 if __name__ == "__main__":
