@@ -20,9 +20,14 @@ from collections import Counter
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, islice
+from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Indel
+
+if TYPE_CHECKING:  # NumPy is imported only by a long pair's diff
+    import numpy as np
+    import numpy.typing as npt
 
 Segment = tuple[str, str]
 """``(tag, text)`` with tag ``equal``, ``delete`` or ``insert``."""
@@ -40,8 +45,40 @@ _TOKEN = re.compile(
 
 
 def tokens(text: str) -> list[str]:
-    """Split a text into diff tokens."""
-    return _TOKEN.findall(text)
+    """Split a text into diff tokens.
+
+    A long text is split a piece at a time, and its equal tokens are one object: a CJK
+    character is a string of 76 bytes, so a 2-million-character line's tokens took
+    170 MB a side (and as much again while the list was made), where a report's few
+    thousand distinct tokens take a few hundred KB and the list 8 bytes a token."""
+    if len(text) <= _SHARED_TOKENS:
+        found: list[str] = _TOKEN.findall(text)
+        return found
+    shared: dict[str, str] = {}
+    out: list[str] = []
+    start = 0
+    while start < len(text):
+        end = len(text)
+        if start + _PIECE < end:
+            # after a character that is a token of its own (no figure's, word's or
+            # space's): no token runs across, and a figure before it looks ahead at it
+            # in the piece as in the whole
+            cut = _CUT.search(text, start + _PIECE)
+            if cut is not None:
+                end = cut.start() + 1
+        out += [shared.setdefault(t, t) for t in _TOKEN.findall(text, start, end)]
+        start = end
+    return out
+
+
+#: Characters from which :func:`tokens` shares equal tokens and splits a piece at a time
+#: (below it the copy costs more time than the memory it saves is worth).
+_SHARED_TOKENS = 10_000
+#: Characters :func:`tokens` splits at a time.
+_PIECE = 1 << 16
+#: A character that is a token of its own (none that a figure, a word or a space is
+#: made of; ``\d`` takes full-width and other digits too): a text is cut after one.
+_CUT = re.compile(r"[^\d\sA-Za-z,.%'’]")
 
 
 #: Texts up to this long (both together) are scored by rapidfuzz's exact Indel
@@ -355,48 +392,64 @@ def _paired_arrays(
 ) -> list[tuple[int, int]]:
     """What :func:`_anchors` pairs, with arrays: each run of ``size`` tokens is a 64-bit
     rolling hash of its tokens' numbers; occurrences of a run seen as often on each
-    side (at most :data:`REPEATS` times) are paired in order, as (hash, rank) sorts
-    alike on both sides; on a diagonal of pairs every size-th is kept. The anchors of
-    a 200,000-token line: 0.3 to 0.45 s, where the Python pass took 1.2 to 1.5 s. A hash
-    collision could only pair runs that differ, so every kept pair is checked."""
+    side (at most :data:`REPEATS` times) are paired in order, as a stable sort by hash
+    lists them alike on both sides; on a diagonal of pairs every size-th is kept. The
+    anchors of a 200,000-token line: 0.3 to 0.45 s, where the Python pass took 1.2 to
+    1.5 s. A hash collision could only pair runs that differ, so every kept pair is
+    checked. No array of the sides' length is kept longer than it is needed (a
+    6.7-million-character line's pairing held a dozen of them at once)."""
     if min(a1 - a0, b1 - b0) < size:  # a side without a whole run
         return []
     import numpy as np
 
+    from difftool.fingerprint import found_in
+
     numbers: dict[str, int] = {}
-    sides = []
-    for seq, lo, hi in ((ta, a0, a1), (tb, b0, b1)):
-        count = hi - lo - size + 1
-        ids = np.fromiter(
-            (numbers.setdefault(t, len(numbers)) for t in seq[lo:hi]), np.uint64, hi - lo
-        )
-        hashes = np.zeros(count, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for d in range(size):
-                hashes *= np.uint64(_ROLL)
-                hashes += ids[d : d + count] + np.uint64(1)
-        keys, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
-        order = np.argsort(inverse, kind="stable")  # each run's places, in order
-        group_start = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        rank = np.empty(count, dtype=np.int64)
-        rank[order] = np.arange(count) - np.repeat(group_start, counts)
-        sides.append((hashes, rank, keys, counts, lo))
-    (ha, ra, ka, ca, lo_a), (hb, rb, kb, cb, lo_b) = sides
+    hashes = [
+        _run_hashes(seq, lo, hi, size, numbers) for seq, lo, hi in ((ta, a0, a1), (tb, b0, b1))
+    ]
+    # runs seen as often on each side, at most REPEATS times (keys sorted, unique)
+    (ka, ca), (kb, cb) = (np.unique(h, return_counts=True) for h in hashes)
     common, in_a, in_b = np.intersect1d(ka, kb, assume_unique=True, return_indices=True)
     alike = common[(ca[in_a] == cb[in_b]) & (ca[in_a] <= REPEATS)]
+    del ka, ca, kb, cb, common, in_a, in_b
     picked = []
-    for hashes, rank, lo in ((ha, ra, lo_a), (hb, rb, lo_b)):
-        where = np.flatnonzero(np.isin(hashes, alike))
-        where = where[np.lexsort((rank[where], hashes[where]))]
-        picked.append(where + lo)
+    for side, lo in zip(hashes, (a0, b0)):
+        where = np.flatnonzero(found_in(alike, side))  # alike is sorted
+        # by run, each run's places in order (a stable sort of places in order): the
+        # k-th place of a run on one side pairs with its k-th on the other
+        picked.append(where[np.argsort(side[where], kind="stable")] + lo)
+    del hashes
     i, j = picked
+    del picked  # each array let go as soon as it is replaced
     by_i = np.argsort(i, kind="stable")
     i, j = i[by_i], j[by_i]
-    if i.size > 1:  # on a diagonal, each size-th pair and the first
+    if i.size > 1:  # on a diagonal, its first pair and each size-th after it
         follows = np.concatenate(([False], (i[1:] == i[:-1] + 1) & (j[1:] == j[:-1] + 1)))
-        keep = ~follows | ((i - a0) % size == 0)
+        place = np.arange(i.size)
+        first = np.maximum.accumulate(np.where(follows, 0, place))  # the diagonal's first
+        keep = (place - first) % size == 0
         i, j = i[keep], j[keep]
     return [(x, y) for x, y in zip(i.tolist(), j.tolist()) if ta[x : x + size] == tb[y : y + size]]
+
+
+def _run_hashes(
+    seq: list[str], lo: int, hi: int, size: int, numbers: dict[str, int]
+) -> npt.NDArray[np.uint64]:
+    """The 64-bit rolling hash of each run of ``size`` tokens of ``seq[lo:hi]``, over the
+    tokens' numbers in ``numbers`` (given on first sight)."""
+    import numpy as np
+
+    count = hi - lo - size + 1
+    ids = np.fromiter(
+        (numbers.setdefault(t, len(numbers)) for t in islice(seq, lo, hi)), np.uint64, hi - lo
+    )
+    hashes = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for d in range(size):
+            hashes *= np.uint64(_ROLL)
+            hashes += ids[d : d + count] + np.uint64(1)
+    return hashes
 
 
 def runs(seq: Sequence[str], lo: int, hi: int, size: int) -> dict[str, list[int]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 
 import pytest
 from conftest import SEEDS, genre_texts
@@ -90,6 +91,63 @@ def test_semantic_cleanup_keeps_rewritten_phrases_whole():
     changed = [text for tag, text in english if tag != "equal"]
     # (what both begin with is equal first, its space too: "the [-prescribed -]initial")
     assert changed == ["prescribed ", "condition", "datum", "PDE problem", "IBVP"]
+
+
+#: What a long text is cut into tokens at: figures with thousands groups and points
+#: (ASCII and full-width), words with apostrophes, runs of spaces, CJK, marks.
+_TOKEN_PIECES = [
+    "1",
+    "2,345",
+    ",",
+    "678",
+    ".",
+    "9%",
+    "１２",
+    "．５",
+    "%",
+    "don",
+    "'",
+    "t",
+    "’s",
+    "GDP",
+    " ",
+    "\n\n",
+    "\u3000",
+    "增长",
+    "，",
+    "。",
+    "(",
+    "𠀀",
+    "é",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TOKEN_PIECES), max_size=200), st.integers(1, 9))
+def test_a_long_text_is_tokenised_as_a_whole_piece_by_piece(pieces, piece):
+    """A long text is split a piece at a time: each cut falls after a character that is a
+    token of its own, so the tokens are those of the whole text, a figure or a word never
+    cut in two (pieces of a few characters here, to cut everywhere)."""
+    import re
+
+    from difftool import inline
+
+    text = "".join(pieces)
+    saved = inline._PIECE, inline._SHARED_TOKENS
+    inline._PIECE, inline._SHARED_TOKENS = piece, 0
+    try:
+        assert tokens(text) == re.findall(inline._TOKEN, text)
+    finally:
+        inline._PIECE, inline._SHARED_TOKENS = saved
+
+
+def test_a_long_texts_equal_tokens_are_one_object():
+    """A CJK character is a 76-byte string: a long line's tokens share one object each
+    (a 2-million-character line's diff peaked at 716 MB, 477 MB after, the same report)."""
+    text = "增长百分之五，" * 5_000 + "GDP 2,345.6% " * 100
+    found = tokens(text)
+    assert "".join(found) == text
+    assert len({id(t) for t in found}) == len(set(found))
 
 
 def test_inline_segments_rebuild_both_sides():
@@ -344,6 +402,37 @@ def _table_dump(rows: int, rng: random.Random) -> str:
     shapes = ["项目资金拨付情况{}万元完成率{}", "监督抽检批次{}合格{}", "案件查办数量{}罚没{}万元"]
     cells = [rng.choice(["1", "2", "12", "3.5"]) for _ in range(12)]
     return "".join(shapes[r % 3].format(cells[r % 12], cells[(r + 5) % 12]) for r in range(rows))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from("一二三"), min_size=0, max_size=300),
+    st.lists(st.sampled_from("一二三"), min_size=0, max_size=300),
+    st.sampled_from([4, 8, 16]),
+)
+def test_the_array_pass_pairs_runs_as_the_list_pass(ta, tb, size):
+    """Runs seen as often on each side (at most REPEATS times) pair in order: the k-th
+    place of a run with its k-th on the other side, in NumPy as in the list pass. (The
+    array pass keeps a diagonal's first pair and each size-th after it, so its chain may
+    keep fewer anchors; it finds one wherever the list pass does.)"""
+    from difftool import inline
+
+    saved = inline._ARRAY_TOKENS
+    try:
+        inline._ARRAY_TOKENS = 10**9
+        listed = inline._anchors(ta, tb, 0, len(ta), 0, len(tb), size)
+        inline._ARRAY_TOKENS = 0
+        arrays = inline._anchors(ta, tb, 0, len(ta), 0, len(tb), size)
+    finally:
+        inline._ARRAY_TOKENS = saved
+    assert bool(arrays) == bool(listed)
+    in_a, in_b = inline.runs(ta, 0, len(ta), size), inline.runs(tb, 0, len(tb), size)
+    for (i, j), (k, m) in pairwise(arrays):
+        assert k >= i + size and m >= j + size  # in order, not overlapping
+    for i, j in arrays:
+        key = "".join(ta[i : i + size])
+        assert key == "".join(tb[j : j + size]) and len(in_a[key]) == len(in_b[key])
+        assert in_a[key].index(i) == in_b[key].index(j)
 
 
 @pytest.mark.parametrize("rows", [400, 6_000])  # the list pass, and the array pass
