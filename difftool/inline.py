@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
-from itertools import accumulate, islice
+from itertools import accumulate, chain, islice
 from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Indel
@@ -66,7 +66,8 @@ def tokens(text: str) -> list[str]:
             cut = _CUT.search(text, start + _PIECE)
             if cut is not None:
                 end = cut.start() + 1
-        out += [shared.setdefault(t, t) for t in _TOKEN.findall(text, start, end)]
+        found = _TOKEN.findall(text, start, end)
+        out += map(shared.setdefault, found, found)
         start = end
     return out
 
@@ -404,7 +405,10 @@ def _paired_arrays(
 
     from difftool.fingerprint import found_in
 
-    numbers: dict[str, int] = {}
+    # each distinct token a number (the dict made at C speed: no Python call a token)
+    distinct = dict.fromkeys(chain(islice(ta, a0, a1), islice(tb, b0, b1)))
+    numbers = dict(zip(distinct, range(len(distinct))))
+    del distinct
     hashes = [
         _run_hashes(seq, lo, hi, size, numbers) for seq, lo, hi in ((ta, a0, a1), (tb, b0, b1))
     ]
@@ -415,10 +419,12 @@ def _paired_arrays(
     del ka, ca, kb, cb, common, in_a, in_b
     picked = []
     for side, lo in zip(hashes, (a0, b0)):
-        where = np.flatnonzero(found_in(alike, side))  # alike is sorted
         # by run, each run's places in order (a stable sort of places in order): the
-        # k-th place of a run on one side pairs with its k-th on the other
-        picked.append(where[np.argsort(side[where], kind="stable")] + lo)
+        # k-th place of a run on one side pairs with its k-th on the other. The sorted
+        # runs are then looked up in order, which a binary search does fastest.
+        order = np.argsort(side, kind="stable")
+        picked.append(order[found_in(alike, side[order])] + lo)  # alike is sorted
+        del order
     del hashes
     i, j = picked
     del picked  # each array let go as soon as it is replaced
@@ -437,13 +443,11 @@ def _run_hashes(
     seq: list[str], lo: int, hi: int, size: int, numbers: dict[str, int]
 ) -> npt.NDArray[np.uint64]:
     """The 64-bit rolling hash of each run of ``size`` tokens of ``seq[lo:hi]``, over the
-    tokens' numbers in ``numbers`` (given on first sight)."""
+    tokens' numbers in ``numbers``."""
     import numpy as np
 
     count = hi - lo - size + 1
-    ids = np.fromiter(
-        (numbers.setdefault(t, len(numbers)) for t in islice(seq, lo, hi)), np.uint64, hi - lo
-    )
+    ids = np.fromiter(map(numbers.__getitem__, islice(seq, lo, hi)), np.uint64, hi - lo)
     hashes = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for d in range(size):
