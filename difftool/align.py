@@ -519,7 +519,9 @@ def same_words(xs: Sequence[str], ys: Sequence[str]) -> bool:
     runs_y = {join_keys(ys), "".join(ys), " ".join(ys)}
     if not runs_x.isdisjoint(runs_y):
         return True
-    return any(punctuation_variant(x, y) for x in runs_x for y in runs_y)
+    # punctuation_variant of each pair, each run's marks folded once (not once a pair)
+    folded_y = {y.translate(_PUNCT_VARIANTS) for y in runs_y}
+    return any(x.translate(_PUNCT_VARIANTS) in folded_y for x in runs_x)
 
 
 def _run(sentences: Sequence[Sentence]) -> list[str]:
