@@ -50,24 +50,36 @@ def tokens(text: str) -> list[str]:
     A long text is split a piece at a time, and its equal tokens are one object: a CJK
     character is a string of 76 bytes, so a 2-million-character line's tokens took
     170 MB a side (and as much again while the list was made), where a report's few
-    thousand distinct tokens take a few hundred KB and the list 8 bytes a token."""
+    thousand distinct tokens take a few hundred KB and the list 8 bytes a token. A text
+    whose tokens are mostly distinct (a column of serial numbers) stops sharing once
+    they are: there the table would cost more than it saves."""
     if len(text) <= _SHARED_TOKENS:
         found: list[str] = _TOKEN.findall(text)
         return found
-    shared: dict[str, str] = {}
+    shared: dict[str, str] | None = {}
     out: list[str] = []
     start = 0
     while start < len(text):
-        end = len(text)
+        end, share = len(text), shared is not None
         if start + _PIECE < end:
             # after a character that is a token of its own (no figure's, word's or
-            # space's): no token runs across, and a figure before it looks ahead at it
-            # in the piece as in the whole
+            # space's), or where spaces begin: no token runs across, and a figure before
+            # the cut looks ahead at the same character in the piece as in the whole
             cut = _CUT.search(text, start + _PIECE)
             if cut is not None:
-                end = cut.start() + 1
+                end = cut.end()
+            else:  # the rest has no such place (digits and commas): one piece, unshared
+                share = False
         found = _TOKEN.findall(text, start, end)
-        out += map(shared.setdefault, found, found)
+        if shared is None or not share:
+            if out:
+                out += found
+            else:  # the whole text in one piece: its list as it is, not a copy
+                out = found
+        else:
+            out += map(shared.setdefault, found, found)
+            if len(shared) > len(out) // 2:  # mostly distinct: sharing saves nothing
+                shared = None
         start = end
     return out
 
@@ -77,9 +89,10 @@ def tokens(text: str) -> list[str]:
 _SHARED_TOKENS = 10_000
 #: Characters :func:`tokens` splits at a time.
 _PIECE = 1 << 16
-#: A character that is a token of its own (none that a figure, a word or a space is
-#: made of; ``\d`` takes full-width and other digits too): a text is cut after one.
-_CUT = re.compile(r"[^\d\sA-Za-z,.%'’]")
+#: Where :func:`tokens` may cut a text (after the match): after a character that is a
+#: token of its own (none that a figure, a word or a space is made of; ``\d`` takes
+#: full-width and other digits too), or after the last character before spaces.
+_CUT = re.compile(r"[^\d\sA-Za-z,.%'’]|\S(?=\s)")
 
 
 #: Texts up to this long (both together) are scored by rapidfuzz's exact Indel
