@@ -458,7 +458,8 @@ def test_a_million_character_line_is_diffed_in_bounded_memory(tmp_path):
     """A report with its marks lost (one line of a million characters) against a copy with
     three characters changed every 2,000: one change, its edits found. Each CJK token was
     a 76-byte string and the pairing of runs held a dozen arrays of the line's length:
-    311 MB; about 105 now (the 20 MB line: 2.13 GB, 643 MB now)."""
+    238 MB by this test's measure (311 MB in bench_scaling.py), about 105 now; the 20 MB
+    line 2.13 GB, 643 MB now."""
     import re
 
     from conftest import genre_texts
