@@ -16,9 +16,9 @@ In the same run it times, in each of ``--repeat`` rounds:
 * ``docdiff dedup --jobs 2`` from a cold cache; with ``--jobs-scaling`` at once the same
   cold run with ``--jobs 1``, and what two processes give over one on the machine at
   that moment (two pure-CPU tasks, see ``common.parallel_ceiling``): the ceiling any
-  ``--jobs 2`` meets on a shared machine; then again with the cache warm; last, warm after 10 edited
-  copies were added (in a folder removed again after) and after 10 archived files were
-  moved out (and back after);
+  ``--jobs 2`` meets on a shared machine; then again with the cache warm; last, warm
+  after 10 edited copies were added (in a folder removed again after) and after 10
+  archived files were moved out (and back after);
 * ``docdiff match`` of a PDF-layout copy against the warm cache, twice; then with
   ``--trust-cache`` three times (the first walks, checks and records the folders; the
   others check only the folders and the candidates), beside ``python -c pass``;

@@ -209,10 +209,10 @@ _Made = TypeVar("_Made")
 
 
 def _fingerprinted(
-    args: tuple[str, int, int, int], make: Callable[[str, int, int], _Made]
+    args: tuple[str, int, int, int], make: Callable[..., _Made]
 ) -> tuple[str, _Made | None, str | None]:
-    """Load and normalise one file and ``make(key, k, num_perm)`` of it; a fault of
-    the file is its error entry, never the run's (runs in a child process)."""
+    """Load and normalise one file and ``make(key, k=k, num_perm=num_perm)`` of it; a
+    fault of the file is its error entry, never the run's (runs in a child process)."""
     from difftool.load import load
     from difftool.normalise import TOKEN_STEPS, normalise
 
@@ -220,7 +220,7 @@ def _fingerprinted(
     try:
         doc = load(path, max_size=max_size, digest=False)
         key = normalise(doc.text, steps=TOKEN_STEPS, mapped=False).text
-        return path, make(key, k, num_perm), None
+        return path, make(key, k=k, num_perm=num_perm), None
     except DocdiffError as exc:
         message = str(exc)
         prefix = f"{path}: "
@@ -237,7 +237,7 @@ def _fingerprint_file(
     args: tuple[str, int, int, int],
 ) -> tuple[str, Fingerprint | None, str | None]:
     """Worker: load, normalise and fingerprint one file."""
-    return _fingerprinted(args, lambda key, k, num_perm: fingerprint(key, k=k, num_perm=num_perm))
+    return _fingerprinted(args, fingerprint)
 
 
 #: Rows added since the band index was written that a lookup compares directly; past
@@ -338,9 +338,7 @@ def _fingerprint_packed(
 ) -> tuple[str, Row | None, bytes, str | None]:
     """Worker: :func:`_fingerprint_file`, sent back as plain values, with the shingle set
     packed as the cache stores it (half the bytes, packed once, in parallel)."""
-    path, made, error = _fingerprinted(
-        args, lambda key, k, num_perm: fingerprint_row(key, k=k, num_perm=num_perm)
-    )
+    path, made, error = _fingerprinted(args, fingerprint_row)
     if made is None:
         return path, None, b"", error
     return path, made[0], made[1], None
